@@ -1,0 +1,135 @@
+package dev.wasmhost;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Loads WebAssembly modules and keeps them compiled in a bounded in-memory cache keyed by the SHA-256
+ * of their bytes. Thread-safe.
+ *
+ * <pre>{@code
+ * Loader loader = WasmLoader.builder()
+ *     .engine(Engine.INTERPRETER)
+ *     .maxCacheBytes(64 << 20)
+ *     .imports(imports)
+ *     .build();
+ * WasmModule module = loader.load(URI.create("classpath:/wasm/add.wasm"));
+ * }</pre>
+ *
+ * <p>Supported URIs: {@code file:}, {@code classpath:} (resolved against the context class loader,
+ * then this library's), {@code jar:}, {@code http:} and {@code https:}. Loads of equal bytes, from
+ * any source and from any number of threads at once, decode and compile once; a load that fails
+ * caches nothing.
+ */
+public interface Loader {
+
+  /**
+   * Loads the module at {@code uri}.
+   *
+   * @throws LoadException if the bytes cannot be read (bad URI, unknown scheme, missing file, HTTP
+   *     error status)
+   * @throws InvalidModuleException if the bytes are not a valid module
+   */
+  WasmModule load(URI uri);
+
+  /**
+   * Loads the module at {@code uri} only if its bytes have digest {@code expectedDigest} ({@code
+   * sha256:<hex>} or the bare hex, any case): a mismatch is a {@link LoadException} and nothing is
+   * compiled.
+   */
+  WasmModule load(URI uri, String expectedDigest);
+
+  /** Loads the module in file {@code path}. */
+  WasmModule load(Path path);
+
+  /** Loads a module from its bytes (the array is not kept or changed). */
+  WasmModule load(byte[] bytes);
+
+  /** Statistics of the in-memory module cache. */
+  CacheStats cacheStats();
+
+  /** The settings this loader was built with. */
+  LoaderConfig config();
+
+  /**
+   * Settings for a new {@link Loader}. Each setting is checked when set and may be set once.
+   * Obtain one from {@link WasmLoader#builder()}. Not thread-safe.
+   */
+  final class Builder {
+    private Engine engine;
+    private long maxCacheBytes = -1;
+    private Imports imports;
+    private Duration httpTimeout;
+
+    Builder() {}
+
+    /** How guest code runs; {@link Engine#COMPILER} unless set. */
+    public Builder engine(Engine engine) {
+      Objects.requireNonNull(engine, "engine");
+      if (this.engine != null) {
+        throw new IllegalStateException("engine was already set to " + this.engine);
+      }
+      this.engine = engine;
+      return this;
+    }
+
+    /**
+     * The bound on the total size of module binaries kept compiled in memory; 256 MiB unless set.
+     * Zero disables caching. Compiled code takes roughly one to three times the binary's size.
+     */
+    public Builder maxCacheBytes(long maxCacheBytes) {
+      if (maxCacheBytes < 0) {
+        throw new IllegalArgumentException("maxCacheBytes must not be negative: " + maxCacheBytes);
+      }
+      if (this.maxCacheBytes >= 0) {
+        throw new IllegalStateException("maxCacheBytes was already set to " + this.maxCacheBytes);
+      }
+      this.maxCacheBytes = maxCacheBytes;
+      return this;
+    }
+
+    /** Host functions offered to every module of this loader; none unless set. */
+    public Builder imports(Imports imports) {
+      Objects.requireNonNull(imports, "imports");
+      if (this.imports != null) {
+        throw new IllegalStateException("imports were already set to " + this.imports);
+      }
+      this.imports = imports;
+      return this;
+    }
+
+    /** Connect and read timeout for HTTP loads; 30 seconds unless set. */
+    public Builder httpTimeout(Duration timeout) {
+      Objects.requireNonNull(timeout, "timeout");
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("httpTimeout must be positive: " + timeout);
+      }
+      if (this.httpTimeout != null) {
+        throw new IllegalStateException("httpTimeout was already set to " + this.httpTimeout);
+      }
+      this.httpTimeout = timeout;
+      return this;
+    }
+
+    /** The settings as they stand, with defaults for those not set. */
+    public LoaderConfig toConfig() {
+      LoaderConfig defaults = LoaderConfig.defaults();
+      return new LoaderConfig(
+          engine != null ? engine : defaults.engine(),
+          maxCacheBytes >= 0 ? maxCacheBytes : defaults.maxCacheBytes(),
+          imports != null ? imports : defaults.imports(),
+          httpTimeout != null ? httpTimeout : defaults.httpTimeout());
+    }
+
+    /**
+     * A new loader with these settings. Opens nothing; the builder can be used again.
+     *
+     * @throws IllegalStateException if no implementation ({@code wasm-host-core}) is present
+     */
+    public Loader build() {
+      return WasmLoader.provider().create(toConfig());
+    }
+  }
+}

@@ -1,0 +1,68 @@
+package dev.wasmhost;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ServiceLoader;
+
+/**
+ * The entry point: loads modules through a shared default loader, and builds configured ones.
+ *
+ * <pre>{@code
+ * Object r = WasmLoader.load(URI.create("file:/path/fib.wasm")).call("fib", 20); // 6765L
+ *
+ * Loader loader = WasmLoader.builder().engine(Engine.INTERPRETER).build();
+ * }</pre>
+ *
+ * <p>The default loader uses {@link LoaderConfig#defaults()}: the {@link Engine#COMPILER} engine, a
+ * 256 MiB cache and no imports. It lives as long as the class.
+ */
+public final class WasmLoader {
+
+  private WasmLoader() {}
+
+  private static final class DefaultHolder {
+    static final Loader LOADER = provider().create(LoaderConfig.defaults());
+  }
+
+  private static final class ProviderHolder {
+    static final LoaderProvider PROVIDER = findProvider();
+
+    private static LoaderProvider findProvider() {
+      return ServiceLoader.load(LoaderProvider.class, LoaderProvider.class.getClassLoader())
+          .findFirst()
+          .orElseThrow(
+              () ->
+                  new IllegalStateException(
+                      "no wasm-host implementation found: add dev.wasmhost:wasm-host-core to the class path"));
+    }
+  }
+
+  static LoaderProvider provider() {
+    return ProviderHolder.PROVIDER;
+  }
+
+  /** The shared default loader. */
+  public static Loader defaultLoader() {
+    return DefaultHolder.LOADER;
+  }
+
+  /** A builder for a configured loader. */
+  public static Loader.Builder builder() {
+    return new Loader.Builder();
+  }
+
+  /** {@link Loader#load(URI)} on the default loader. */
+  public static WasmModule load(URI uri) {
+    return defaultLoader().load(uri);
+  }
+
+  /** {@link Loader#load(Path)} on the default loader. */
+  public static WasmModule load(Path path) {
+    return defaultLoader().load(path);
+  }
+
+  /** {@link Loader#load(byte[])} on the default loader. */
+  public static WasmModule load(byte[] bytes) {
+    return defaultLoader().load(bytes);
+  }
+}

@@ -1,0 +1,69 @@
+package dev.wasmhost;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A loaded, validated and (with {@link Engine#COMPILER}) compiled WebAssembly module, ready to call
+ * or instantiate. Obtained from {@link WasmLoader#load} or {@link Loader#load}.
+ *
+ * <pre>{@code
+ * WasmModule module = WasmLoader.load(Path.of("fib.wasm"));
+ * Object result = module.call("fib", 20);     // Long 6765 for an i64 result
+ * module.exports();                           // [func fib: (i64) -> i64]
+ * }</pre>
+ *
+ * <p><b>Identity.</b> A module is identified by the SHA-256 of its bytes: loading equal bytes from any
+ * source through one loader returns this same object while it is cached, so it is decoded and
+ * compiled once.
+ *
+ * <p><b>Threads and state.</b> A module is thread-safe. {@link #call} runs on an instance owned by the
+ * calling thread, created on that thread's first call with the loader's imports: memory and globals
+ * persist between calls <em>from the same thread</em>, and are not shared between threads. If a call
+ * traps, that thread's instance is discarded and its next call starts on a fresh one. For explicit
+ * control of state, use {@link #instantiate()}.
+ */
+public interface WasmModule {
+
+  /** {@code "sha256:"} followed by the lowercase hex SHA-256 of the module's bytes. */
+  String digest();
+
+  /** Where the module was first loaded from (a URI, or {@code bytes}), for messages. */
+  String source();
+
+  /** The size of the module's binary in bytes. */
+  long sizeBytes();
+
+  /** The engine that runs this module. */
+  Engine engine();
+
+  /** The module's exports, in declaration order. */
+  List<ModuleExport> exports();
+
+  /** The module's imports, in declaration order. */
+  List<ModuleImport> imports();
+
+  /** The module's memory, defined or imported, if it has one. */
+  Optional<MemoryType> memory();
+
+  /**
+   * Calls export {@code function} on the calling thread's instance; see the class docs for state.
+   * Arguments and results are as for {@link Instance#call}.
+   *
+   * @throws InvalidCallException if there is no such function export or the arguments do not fit
+   * @throws TrapException if the guest traps
+   * @throws LinkException if the loader's imports do not satisfy the module (on a thread's first call)
+   */
+  Object call(String function, Object... args);
+
+  /** A new instance, linked with the loader's imports. */
+  Instance instantiate();
+
+  /**
+   * A new instance, linked with the loader's imports overridden by {@code imports}.
+   *
+   * @throws LinkException listing every missing or mismatched import
+   * @throws InstantiateException if instantiation fails, e.g. the start function traps
+   */
+  Instance instantiate(Imports imports);
+}

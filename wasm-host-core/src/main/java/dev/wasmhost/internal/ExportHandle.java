@@ -1,0 +1,115 @@
+package dev.wasmhost.internal;
+
+import com.dylibso.chicory.runtime.ExportFunction;
+import dev.wasmhost.FunctionType;
+import dev.wasmhost.InvalidCallException;
+import dev.wasmhost.ValueType;
+import dev.wasmhost.WasmException;
+import dev.wasmhost.WasmFunction;
+
+/**
+ * One function export bound to one instance: Chicory's cached {@link ExportFunction} plus what is
+ * needed to check boxed arguments and to report failures. Confined to its instance's thread.
+ */
+final class ExportHandle implements WasmFunction {
+  private static final Object[] NO_ARGS = new Object[0];
+
+  private final LiveInstance owner;
+  private final ModuleShape.FunctionExport export;
+  private final ExportFunction function;
+  private final ValueType[] params;
+  private final ValueType[] results;
+  private final boolean boxable;
+
+  ExportHandle(LiveInstance owner, ModuleShape.FunctionExport export, ExportFunction function) {
+    this.owner = owner;
+    this.export = export;
+    this.function = function;
+    this.params = export.type().params().toArray(new ValueType[0]);
+    this.results = export.type().results().toArray(new ValueType[0]);
+    boolean numbers = true;
+    for (ValueType type : params) {
+      numbers &= type.isNumber();
+    }
+    for (ValueType type : results) {
+      numbers &= type.isNumber();
+    }
+    this.boxable = numbers;
+  }
+
+  /** Chicory's function, for typed handles that call it directly. */
+  ExportFunction function() {
+    return function;
+  }
+
+  @Override
+  public String name() {
+    return export.name();
+  }
+
+  @Override
+  public FunctionType type() {
+    return export.type();
+  }
+
+  @Override
+  public long[] apply(long... args) {
+    try {
+      return function.apply(args);
+    } catch (RuntimeException | StackOverflowError e) {
+      throw failure(e);
+    }
+  }
+
+  @Override
+  public Object call(Object... args) {
+    if (args == null) {
+      args = NO_ARGS;
+    }
+    if (!boxable) {
+      throw new InvalidCallException(
+          describe() + " uses types that have no boxed Java form; call it through function(name).apply(...)");
+    }
+    if (args.length != params.length) {
+      throw new InvalidCallException(
+          describe() + " takes " + params.length + " argument" + (params.length == 1 ? "" : "s") + ", got "
+              + args.length);
+    }
+    long[] raw = new long[params.length];
+    for (int i = 0; i < params.length; i++) {
+      try {
+        raw[i] = params[i].unbox(args[i]);
+      } catch (IllegalArgumentException e) {
+        throw new InvalidCallException(describe() + ": argument " + (i + 1) + ": " + e.getMessage());
+      }
+    }
+    long[] out = apply(raw);
+    switch (results.length) {
+      case 0:
+        return null;
+      case 1:
+        return results[0].box(out[0]);
+      default:
+        Object[] boxed = new Object[results.length];
+        for (int i = 0; i < results.length; i++) {
+          boxed[i] = results[i].box(out[i]);
+        }
+        return boxed;
+    }
+  }
+
+  /** Marks the owner as trapped and returns the exception to throw for {@code failure}. */
+  WasmException failure(Throwable failure) {
+    owner.markTrapped();
+    return Failures.callFailure(owner.module().label(), export.name(), failure);
+  }
+
+  String describe() {
+    return "module " + owner.module().label() + ": function '" + export.name() + "' " + export.type();
+  }
+
+  @Override
+  public String toString() {
+    return "WasmFunction[" + export.name() + ": " + export.type() + "]";
+  }
+}

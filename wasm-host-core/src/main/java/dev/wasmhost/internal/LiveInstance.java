@@ -1,0 +1,105 @@
+package dev.wasmhost.internal;
+
+import dev.wasmhost.Instance;
+import dev.wasmhost.InvalidCallException;
+import dev.wasmhost.Memory;
+import dev.wasmhost.WasmFunction;
+
+/**
+ * The API's instance over one Chicory instance. Confined to one thread at a time, like Chicory's;
+ * export handles are created on first use and kept by their position in the module's export index.
+ */
+final class LiveInstance implements Instance {
+  private final LoadedModule module;
+  private final ExportHandle[] handles;
+  private com.dylibso.chicory.runtime.Instance chicory;
+  private GuestMemory memory;
+  private boolean closed;
+  private boolean trapped;
+
+  LiveInstance(LoadedModule module) {
+    this.module = module;
+    this.handles = new ExportHandle[module.shape().functionExports.size()];
+  }
+
+  /** Set once instantiation completes, or earlier if a start function calls a host function. */
+  void attachIfAbsent(com.dylibso.chicory.runtime.Instance instance) {
+    if (chicory == null) {
+      chicory = instance;
+    }
+  }
+
+  @Override
+  public LoadedModule module() {
+    return module;
+  }
+
+  /** True once a call on this instance trapped or was stopped: its state can no longer be trusted. */
+  boolean trapped() {
+    return trapped;
+  }
+
+  void markTrapped() {
+    trapped = true;
+  }
+
+  ExportHandle handle(String name) {
+    ModuleShape.FunctionExport export = module.functionExport(name);
+    ExportHandle handle = handles[export.ordinal()];
+    if (handle == null) {
+      handle = new ExportHandle(this, export, chicory.export(name));
+      handles[export.ordinal()] = handle;
+    }
+    return handle;
+  }
+
+  @Override
+  public Object call(String function, Object... args) {
+    ensureOpen();
+    return handle(function).call(args);
+  }
+
+  @Override
+  public WasmFunction function(String name) {
+    ensureOpen();
+    return handle(name);
+  }
+
+  @Override
+  public <T> T function(String name, Class<T> shape) {
+    ensureOpen();
+    return TypedHandles.bind(handle(name), shape);
+  }
+
+  @Override
+  public Memory memory() {
+    ensureOpen();
+    if (memory == null) {
+      com.dylibso.chicory.runtime.Memory raw = chicory.memory();
+      if (raw == null) {
+        throw new InvalidCallException("module " + module.label() + " has no memory");
+      }
+      memory = new GuestMemory(raw);
+    }
+    return memory;
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new InvalidCallException("instance of module " + module.label() + " is closed");
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    chicory = null;
+    memory = null;
+    java.util.Arrays.fill(handles, null);
+  }
+
+  @Override
+  public String toString() {
+    return "Instance[" + module.label() + (closed ? ", closed" : "") + (trapped ? ", trapped" : "") + "]";
+  }
+}

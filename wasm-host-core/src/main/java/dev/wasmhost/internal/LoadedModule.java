@@ -1,0 +1,178 @@
+package dev.wasmhost.internal;
+
+import com.dylibso.chicory.runtime.ImportValues;
+import com.dylibso.chicory.runtime.Machine;
+import com.dylibso.chicory.wasm.ChicoryException;
+import com.dylibso.chicory.wasm.UnlinkableException;
+import dev.wasmhost.Engine;
+import dev.wasmhost.Imports;
+import dev.wasmhost.Instance;
+import dev.wasmhost.InstantiateException;
+import dev.wasmhost.InvalidCallException;
+import dev.wasmhost.LinkException;
+import dev.wasmhost.MemoryType;
+import dev.wasmhost.ModuleExport;
+import dev.wasmhost.ModuleImport;
+import dev.wasmhost.WasmException;
+import dev.wasmhost.WasmModule;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * A decoded module with its compiled machine factory (for {@link Engine#COMPILER}). Immutable apart
+ * from the per-thread instances that serve {@link #call}; Chicory's factory works only with the exact
+ * {@link com.dylibso.chicory.wasm.WasmModule} it was compiled from, so the two are kept together here.
+ */
+final class LoadedModule implements WasmModule {
+  private final com.dylibso.chicory.wasm.WasmModule module;
+  private final Function<com.dylibso.chicory.runtime.Instance, Machine> machineFactory;
+  private final ModuleShape shape;
+  private final String digest;
+  private final String source;
+  private final String label;
+  private final long sizeBytes;
+  private final Engine engine;
+  private final Imports loaderImports;
+  private final ThreadLocal<LiveInstance> perThread;
+
+  LoadedModule(
+      com.dylibso.chicory.wasm.WasmModule module,
+      Function<com.dylibso.chicory.runtime.Instance, Machine> machineFactory,
+      ModuleShape shape,
+      String digest,
+      String source,
+      long sizeBytes,
+      Imports loaderImports) {
+    this.module = module;
+    this.machineFactory = machineFactory;
+    this.shape = shape;
+    this.digest = digest;
+    this.source = source;
+    this.label = label(source, digest);
+    this.sizeBytes = sizeBytes;
+    this.engine = machineFactory == null ? Engine.INTERPRETER : Engine.COMPILER;
+    this.loaderImports = loaderImports;
+    this.perThread = ThreadLocal.withInitial(() -> instantiate(Imports.empty()));
+  }
+
+  /** How a module is named in messages: its source, or a short digest if it came from bytes. */
+  static String label(String source, String digest) {
+    return source.equals("bytes") ? Digests.shortForm(digest) : source;
+  }
+
+  String label() {
+    return label;
+  }
+
+  ModuleShape shape() {
+    return shape;
+  }
+
+  ModuleShape.FunctionExport functionExport(String name) {
+    ModuleShape.FunctionExport export = shape.functionExports.get(name);
+    if (export == null) {
+      throw new InvalidCallException(missingExportMessage(name));
+    }
+    return export;
+  }
+
+  private String missingExportMessage(String name) {
+    boolean nonFunction = shape.exports.stream().anyMatch(e -> e.name().equals(name));
+    if (nonFunction) {
+      return "module " + label + ": export '" + name + "' is not a function";
+    }
+    String functions =
+        shape.functionExports.keySet().stream().sorted().collect(Collectors.joining(", "));
+    return "module " + label + " has no function export '" + name + "' (function exports: "
+        + (functions.isEmpty() ? "none" : functions) + ")";
+  }
+
+  @Override
+  public String digest() {
+    return digest;
+  }
+
+  @Override
+  public String source() {
+    return source;
+  }
+
+  @Override
+  public long sizeBytes() {
+    return sizeBytes;
+  }
+
+  @Override
+  public Engine engine() {
+    return engine;
+  }
+
+  @Override
+  public List<ModuleExport> exports() {
+    return shape.exports;
+  }
+
+  @Override
+  public List<ModuleImport> imports() {
+    return shape.imports;
+  }
+
+  @Override
+  public Optional<MemoryType> memory() {
+    return shape.memory;
+  }
+
+  @Override
+  public Object call(String function, Object... args) {
+    LiveInstance instance = perThread.get();
+    try {
+      return instance.handle(function).call(args);
+    } catch (WasmException e) {
+      if (instance.trapped()) {
+        // Its memory and globals may be half-updated: the thread's next call gets a fresh instance.
+        perThread.remove();
+      }
+      throw e;
+    }
+  }
+
+  @Override
+  public Instance instantiate() {
+    return instantiate(Imports.empty());
+  }
+
+  @Override
+  public LiveInstance instantiate(Imports imports) {
+    LiveInstance instance = new LiveInstance(this);
+    ImportValues importValues = Linker.link(this, loaderImports.overriddenBy(imports), instance);
+    com.dylibso.chicory.runtime.Instance.Builder builder =
+        com.dylibso.chicory.runtime.Instance.builder(module)
+            .withImportValues(importValues)
+            // A WASI command's _start is the program itself: it runs when called, not on instantiation.
+            .withStart(false);
+    if (machineFactory != null) {
+      builder.withMachineFactory(machineFactory);
+    }
+    try {
+      instance.attachIfAbsent(builder.build());
+    } catch (UnlinkableException e) {
+      throw new LinkException("module " + label + " cannot be linked: " + e.getMessage(), e);
+    } catch (RuntimeException | StackOverflowError e) {
+      WasmException reason = Failures.callFailure(label, "start", e);
+      if (e instanceof ChicoryException && !(e instanceof com.dylibso.chicory.runtime.TrapException)) {
+        throw new InstantiateException("module " + label + " cannot be instantiated: " + e.getMessage(), e);
+      }
+      throw new InstantiateException(
+          "module " + label + " cannot be instantiated: its start function failed: " + reason.getMessage(),
+          reason.getCause() != null ? reason.getCause() : reason);
+    }
+    return instance;
+  }
+
+  @Override
+  public String toString() {
+    return "WasmModule[" + label + ", " + digest + ", " + engine + "]";
+  }
+}
