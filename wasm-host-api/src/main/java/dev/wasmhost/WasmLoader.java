@@ -25,20 +25,19 @@ public final class WasmLoader {
   }
 
   private static final class ProviderHolder {
-    static final LoaderProvider PROVIDER = findProvider();
-
-    private static LoaderProvider findProvider() {
-      return ServiceLoader.load(LoaderProvider.class, LoaderProvider.class.getClassLoader())
-          .findFirst()
-          .orElseThrow(
-              () ->
-                  new IllegalStateException(
-                      "no wasm-host implementation found: add dev.wasmhost:wasm-host-core to the class path"));
-    }
+    // Null when no implementation is present; the error is raised at each use, never from this
+    // initializer, so that it stays an IllegalStateException rather than an ExceptionInInitializerError.
+    static final LoaderProvider PROVIDER =
+        ServiceLoader.load(LoaderProvider.class, LoaderProvider.class.getClassLoader()).findFirst().orElse(null);
   }
 
   static LoaderProvider provider() {
-    return ProviderHolder.PROVIDER;
+    LoaderProvider provider = ProviderHolder.PROVIDER;
+    if (provider == null) {
+      throw new IllegalStateException(
+          "no wasm-host implementation found: add dev.wasmhost:wasm-host-core to the class path");
+    }
+    return provider;
   }
 
   /** The shared default loader. */
