@@ -42,6 +42,7 @@ public final class WasmLoader {
 
   /** The shared default loader. */
   public static Loader defaultLoader() {
+    provider(); // fails here, with a clear message, rather than in DefaultHolder's initializer
     return DefaultHolder.LOADER;
   }
 
