@@ -8,4 +8,7 @@ package dev.wasmhost;
 public interface LoaderProvider {
   /** A new loader with these settings. */
   Loader create(LoaderConfig config);
+
+  /** A new, empty registry loading through {@code loader}. */
+  Registry createRegistry(Loader loader, java.time.Duration drainTimeout);
 }

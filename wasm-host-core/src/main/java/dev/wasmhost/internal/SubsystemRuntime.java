@@ -1,0 +1,37 @@
+package dev.wasmhost.internal;
+
+import dev.wasmhost.Imports;
+import dev.wasmhost.SubsystemVersion;
+import dev.wasmhost.WasmException;
+
+/** One version of a registry subsystem: its module, its complete imports, its initializer. Immutable. */
+final class SubsystemRuntime {
+  /** Marks a subsystem whose registry was closed. */
+  static final SubsystemRuntime CLOSED = new SubsystemRuntime(null, null, null, null);
+
+  final SubsystemVersion version;
+  final LoadedModule module;
+  final Imports imports;
+  final String initializer;
+
+  SubsystemRuntime(SubsystemVersion version, LoadedModule module, Imports imports, String initializer) {
+    this.version = version;
+    this.module = module;
+    this.imports = imports;
+    this.initializer = initializer;
+  }
+
+  /** A new instance, linked and initialised. */
+  LiveInstance newInstance() {
+    LiveInstance instance = module.instantiate(imports);
+    if (initializer != null) {
+      try {
+        instance.call(initializer);
+      } catch (WasmException e) {
+        instance.close();
+        throw e;
+      }
+    }
+    return instance;
+  }
+}
