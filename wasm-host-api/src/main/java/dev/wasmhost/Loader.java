@@ -65,7 +65,7 @@ public interface Loader {
 
     Builder() {}
 
-    /** How guest code runs; {@link Engine#COMPILER} unless set. */
+    /** How guest code runs; {@link Engine#AUTO} unless set. */
     public Builder engine(Engine engine) {
       Objects.requireNonNull(engine, "engine");
       if (this.engine != null) {

@@ -30,6 +30,6 @@ public record LoaderConfig(Engine engine, long maxCacheBytes, Imports imports, D
 
   /** The settings of {@link WasmLoader#defaultLoader()}. */
   public static LoaderConfig defaults() {
-    return new LoaderConfig(Engine.COMPILER, DEFAULT_MAX_CACHE_BYTES, Imports.empty(), DEFAULT_HTTP_TIMEOUT);
+    return new LoaderConfig(Engine.AUTO, DEFAULT_MAX_CACHE_BYTES, Imports.empty(), DEFAULT_HTTP_TIMEOUT);
   }
 }

@@ -13,7 +13,7 @@ import java.util.ServiceLoader;
  * Loader loader = WasmLoader.builder().engine(Engine.INTERPRETER).build();
  * }</pre>
  *
- * <p>The default loader uses {@link LoaderConfig#defaults()}: the {@link Engine#COMPILER} engine, a
+ * <p>The default loader uses {@link LoaderConfig#defaults()}: the {@link Engine#AUTO} engine, a
  * 256 MiB cache and no imports. It lives as long as the class.
  */
 public final class WasmLoader {

@@ -34,8 +34,20 @@ public interface WasmModule {
   /** The size of the module's binary in bytes. */
   long sizeBytes();
 
-  /** The engine that runs this module. */
+  /**
+   * The engine that runs new calls now: {@link Engine#COMPILER} once compiled code is in use,
+   * otherwise {@link Engine#INTERPRETER}. With {@link Engine#AUTO} it changes from the first to the
+   * second when the background compilation completes.
+   */
   Engine engine();
+
+  /**
+   * Waits until this module runs compiled code, at most {@code timeout}.
+   *
+   * @return true once compiled code is in use; false on timeout, if the loader's engine is {@link
+   *     Engine#INTERPRETER}, or if compilation failed (the module then stays on the interpreter)
+   */
+  boolean awaitCompiled(java.time.Duration timeout);
 
   /** The module's exports, in declaration order. */
   List<ModuleExport> exports();

@@ -20,6 +20,10 @@ import java.nio.file.Path;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,8 +40,12 @@ import org.slf4j.LoggerFactory;
 final class ChicoryLoader implements Loader {
   private static final Logger log = LoggerFactory.getLogger("dev.wasmhost.loader");
 
+  /** Background compilations at once: half the processors, at least one. */
+  static final int COMPILER_THREADS = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+
   private final LoaderConfig config;
   private final AsyncCache<String, LoadedModule> cache;
+  private volatile ThreadPoolExecutor compilers;
 
   ChicoryLoader(LoaderConfig config) {
     this.config = config;
@@ -89,7 +97,7 @@ final class ChicoryLoader implements Loader {
     CompletableFuture<LoadedModule> future = cache.get(digest, (key, executor) -> mine);
     if (future == mine) {
       try {
-        mine.complete(compile(bytes, digest, source));
+        mine.complete(decode(bytes, digest, source));
       } catch (RuntimeException | Error e) {
         mine.fail(e);
         throw e;
@@ -123,7 +131,7 @@ final class ChicoryLoader implements Loader {
     }
   }
 
-  private LoadedModule compile(byte[] bytes, String digest, String source) {
+  private LoadedModule decode(byte[] bytes, String digest, String source) {
     long start = System.nanoTime();
     String label = LoadedModule.label(source, digest);
     com.dylibso.chicory.wasm.WasmModule module;
@@ -137,29 +145,85 @@ final class ChicoryLoader implements Loader {
       throw new InvalidModuleException("module " + label + " is invalid: " + e.getMessage(), e);
     } catch (RuntimeException e) {
       // The decoder reports some truncations and bad counts as plain runtime exceptions.
-      throw new InvalidModuleException(
-          "module " + label + " is malformed: " + Failures.trapReason(e), e);
+      throw new InvalidModuleException("module " + label + " is malformed: " + e, e);
     }
-    Function<com.dylibso.chicory.runtime.Instance, Machine> factory = null;
-    if (config.engine() == Engine.COMPILER) {
-      try {
-        // SILENT: a function too large for one JVM method runs in the interpreter, without Chicory
-        // printing to System.err; the rest of the module is still compiled.
-        factory = MachineFactoryCompiler.builder(module).withInterpreterFallback(InterpreterFallback.SILENT).compile();
-      } catch (RuntimeException | LinkageError e) {
-        log.warn("module {} could not be compiled, it will run in the interpreter: {}", label, e.toString());
+    log.debug("decoded module {} ({} bytes, {} functions) in {} ms", label, bytes.length, shape.functionCount,
+        (System.nanoTime() - start) / 1_000_000);
+    LoadedModule loaded =
+        new LoadedModule(
+            module, config.engine() == Engine.AUTO, shape, digest, source, bytes.length, config.imports());
+    switch (config.engine()) {
+      case COMPILER:
+        compileNow(loaded, label);
+        break;
+      case AUTO:
+        compilers().execute(() -> compileNow(loaded, label));
+        break;
+      default:
+        loaded.willNotCompile();
+    }
+    return loaded;
+  }
+
+  /**
+   * Compiles {@code loaded} and hands it the factory, or leaves it on the interpreter (with a warning)
+   * if Chicory's compiler fails: a module that decoded and validated is correct WebAssembly and runs.
+   */
+  private void compileNow(LoadedModule loaded, String label) {
+    long start = System.nanoTime();
+    Function<com.dylibso.chicory.runtime.Instance, Machine> factory;
+    try {
+      // SILENT: a function too large for one JVM method runs in the interpreter, without Chicory
+      // printing to System.err; the rest of the module is still compiled.
+      factory =
+          MachineFactoryCompiler.builder(loaded.chicoryModule())
+              .withInterpreterFallback(InterpreterFallback.SILENT)
+              .compile();
+    } catch (RuntimeException | LinkageError | StackOverflowError e) {
+      log.warn("module {} could not be compiled, it will run in the interpreter: {}", label, e.toString());
+      loaded.willNotCompile();
+      return;
+    }
+    loaded.compiled(factory);
+    log.info(
+        "compiled module {} ({}, {} bytes, {} functions) in {} ms",
+        label,
+        Digests.shortForm(loaded.digest()),
+        loaded.sizeBytes(),
+        loaded.shape().functionCount,
+        (System.nanoTime() - start) / 1_000_000);
+  }
+
+  /**
+   * The loader's background compiler threads for {@link Engine#AUTO}: at most {@link
+   * #COMPILER_THREADS}, daemon, created on first use and ended after 30 s idle, so an idle loader
+   * holds no thread.
+   */
+  private ThreadPoolExecutor compilers() {
+    ThreadPoolExecutor executor = compilers;
+    if (executor == null) {
+      synchronized (this) {
+        executor = compilers;
+        if (executor == null) {
+          AtomicInteger count = new AtomicInteger();
+          executor =
+              new ThreadPoolExecutor(
+                  COMPILER_THREADS,
+                  COMPILER_THREADS,
+                  30,
+                  TimeUnit.SECONDS,
+                  new LinkedBlockingQueue<>(),
+                  task -> {
+                    Thread thread = new Thread(task, "wasm-host-compiler-" + count.incrementAndGet());
+                    thread.setDaemon(true);
+                    return thread;
+                  });
+          executor.allowCoreThreadTimeOut(true);
+          compilers = executor;
+        }
       }
     }
-    long millis = (System.nanoTime() - start) / 1_000_000;
-    log.info(
-        "{} module {} ({}, {} bytes, {} functions) in {} ms",
-        factory != null ? "compiled" : "decoded",
-        label,
-        Digests.shortForm(digest),
-        bytes.length,
-        shape.functionCount,
-        millis);
-    return new LoadedModule(module, factory, shape, digest, source, bytes.length, config.imports());
+    return executor;
   }
 
   @Override

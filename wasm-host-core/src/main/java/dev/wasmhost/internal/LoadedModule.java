@@ -16,7 +16,12 @@ import dev.wasmhost.ModuleImport;
 import dev.wasmhost.WasmException;
 import dev.wasmhost.WasmModule;
 import java.util.List;
+import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -27,34 +32,60 @@ import java.util.stream.Collectors;
  */
 final class LoadedModule implements WasmModule {
   private final com.dylibso.chicory.wasm.WasmModule module;
-  private final Function<com.dylibso.chicory.runtime.Instance, Machine> machineFactory;
+  /** Null until compiled code is available; set once. */
+  private volatile Function<com.dylibso.chicory.runtime.Instance, Machine> compiledFactory;
+  /** Completes with true once compiled, false if this module will stay on the interpreter. */
+  private final CompletableFuture<Boolean> compilation = new CompletableFuture<>();
+  private final Function<com.dylibso.chicory.runtime.Instance, Machine> autoFactory;
   private final ModuleShape shape;
   private final String digest;
   private final String source;
   private final String label;
   private final long sizeBytes;
-  private final Engine engine;
   private final Imports loaderImports;
   private final ThreadLocal<LiveInstance> perThread;
 
+  /**
+   * A module that runs in the interpreter until {@link #compiled} is called, and for good after
+   * {@link #willNotCompile}. With {@code auto}, instances created before compilation completes
+   * switch to compiled code on their next call.
+   */
   LoadedModule(
       com.dylibso.chicory.wasm.WasmModule module,
-      Function<com.dylibso.chicory.runtime.Instance, Machine> machineFactory,
+      boolean auto,
       ModuleShape shape,
       String digest,
       String source,
       long sizeBytes,
       Imports loaderImports) {
     this.module = module;
-    this.machineFactory = machineFactory;
+    this.autoFactory = auto ? instance -> new AutoMachine(instance, this) : null;
     this.shape = shape;
     this.digest = digest;
     this.source = source;
     this.label = label(source, digest);
     this.sizeBytes = sizeBytes;
-    this.engine = machineFactory == null ? Engine.INTERPRETER : Engine.COMPILER;
     this.loaderImports = loaderImports;
     this.perThread = ThreadLocal.withInitial(() -> instantiate(Imports.empty()));
+  }
+
+  com.dylibso.chicory.wasm.WasmModule chicoryModule() {
+    return module;
+  }
+
+  Function<com.dylibso.chicory.runtime.Instance, Machine> compiledFactory() {
+    return compiledFactory;
+  }
+
+  /** Compiled code is ready: new calls of every instance run it. */
+  void compiled(Function<com.dylibso.chicory.runtime.Instance, Machine> factory) {
+    compiledFactory = factory;
+    compilation.complete(true);
+  }
+
+  /** This module stays on the interpreter. */
+  void willNotCompile() {
+    compilation.complete(false);
   }
 
   /** How a module is named in messages: its source, or a short digest if it came from bytes. */
@@ -106,7 +137,24 @@ final class LoadedModule implements WasmModule {
 
   @Override
   public Engine engine() {
-    return engine;
+    return compiledFactory != null ? Engine.COMPILER : Engine.INTERPRETER;
+  }
+
+  @Override
+  public boolean awaitCompiled(Duration timeout) {
+    if (compiledFactory != null) {
+      return true;
+    }
+    try {
+      return compilation.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } catch (ExecutionException e) {
+      return false;
+    }
   }
 
   @Override
@@ -152,8 +200,11 @@ final class LoadedModule implements WasmModule {
             .withImportValues(importValues)
             // A WASI command's _start is the program itself: it runs when called, not on instantiation.
             .withStart(false);
-    if (machineFactory != null) {
-      builder.withMachineFactory(machineFactory);
+    Function<com.dylibso.chicory.runtime.Instance, Machine> compiled = compiledFactory;
+    if (compiled != null) {
+      builder.withMachineFactory(compiled);
+    } else if (autoFactory != null && !compilation.isDone()) {
+      builder.withMachineFactory(autoFactory);
     }
     try {
       instance.attachIfAbsent(builder.build());
@@ -173,6 +224,6 @@ final class LoadedModule implements WasmModule {
 
   @Override
   public String toString() {
-    return "WasmModule[" + label + ", " + digest + ", " + engine + "]";
+    return "WasmModule[" + label + ", " + digest + ", " + engine() + "]";
   }
 }
