@@ -4,6 +4,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Loads WebAssembly modules and keeps them compiled in a bounded in-memory cache keyed by the SHA-256
@@ -50,6 +51,9 @@ public interface Loader {
   /** Statistics of the in-memory module cache. */
   CacheStats cacheStats();
 
+  /** Statistics of the persistent compiled-code cache, if one was configured. */
+  Optional<DiskCacheStats> diskCacheStats();
+
   /** The settings this loader was built with. */
   LoaderConfig config();
 
@@ -62,6 +66,8 @@ public interface Loader {
     private long maxCacheBytes = -1;
     private Imports imports;
     private Duration httpTimeout;
+    private Path diskCacheDirectory;
+    private long diskCacheMaxBytes = LoaderConfig.DEFAULT_DISK_CACHE_MAX_BYTES;
 
     Builder() {}
 
@@ -113,6 +119,32 @@ public interface Loader {
       return this;
     }
 
+    /** {@link #diskCache(Path, long)} with a bound of 1 GiB. */
+    public Builder diskCache(Path directory) {
+      return diskCache(directory, LoaderConfig.DEFAULT_DISK_CACHE_MAX_BYTES);
+    }
+
+    /**
+     * Keeps compiled code in {@code directory} across JVM restarts, at most {@code maxBytes} of it
+     * (least recently used entries go first), so that a new process loading a module it has seen
+     * skips compilation. Several JVMs may share the directory. A directory that cannot be created or
+     * written is reported once in the log when the loader is built and then ignored: compilation
+     * still works, in memory. Anyone who can write to the directory can make the JVM load classes
+     * of their choosing, so it must not be writable by others.
+     */
+    public Builder diskCache(Path directory, long maxBytes) {
+      Objects.requireNonNull(directory, "directory");
+      if (maxBytes < 0) {
+        throw new IllegalArgumentException("disk cache maxBytes must not be negative: " + maxBytes);
+      }
+      if (this.diskCacheDirectory != null) {
+        throw new IllegalStateException("diskCache was already set to " + this.diskCacheDirectory);
+      }
+      this.diskCacheDirectory = directory;
+      this.diskCacheMaxBytes = maxBytes;
+      return this;
+    }
+
     /** The settings as they stand, with defaults for those not set. */
     public LoaderConfig toConfig() {
       LoaderConfig defaults = LoaderConfig.defaults();
@@ -120,7 +152,9 @@ public interface Loader {
           engine != null ? engine : defaults.engine(),
           maxCacheBytes >= 0 ? maxCacheBytes : defaults.maxCacheBytes(),
           imports != null ? imports : defaults.imports(),
-          httpTimeout != null ? httpTimeout : defaults.httpTimeout());
+          httpTimeout != null ? httpTimeout : defaults.httpTimeout(),
+          diskCacheDirectory,
+          diskCacheMaxBytes);
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.wasmhost;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -11,13 +12,24 @@ import java.util.Objects;
  * @param maxCacheBytes the bound on the total size of module binaries held in the in-memory cache
  * @param imports host functions offered to every module this loader instantiates
  * @param httpTimeout the connect and read timeout for {@code http} and {@code https} loads
+ * @param diskCacheDirectory where compiled code is kept across JVM restarts, or null for none
+ * @param diskCacheMaxBytes the bound on the disk cache's total size
  */
-public record LoaderConfig(Engine engine, long maxCacheBytes, Imports imports, Duration httpTimeout) {
+public record LoaderConfig(
+    Engine engine,
+    long maxCacheBytes,
+    Imports imports,
+    Duration httpTimeout,
+    Path diskCacheDirectory,
+    long diskCacheMaxBytes) {
   /** The default bound on cached module bytes: 256 MiB. */
   public static final long DEFAULT_MAX_CACHE_BYTES = 256L << 20;
 
   /** The default HTTP timeout: 30 seconds. */
   public static final Duration DEFAULT_HTTP_TIMEOUT = Duration.ofSeconds(30);
+
+  /** The default bound on the disk cache: 1 GiB. */
+  public static final long DEFAULT_DISK_CACHE_MAX_BYTES = 1L << 30;
 
   public LoaderConfig {
     Objects.requireNonNull(engine, "engine");
@@ -26,10 +38,14 @@ public record LoaderConfig(Engine engine, long maxCacheBytes, Imports imports, D
     if (maxCacheBytes < 0) {
       throw new IllegalArgumentException("maxCacheBytes must not be negative: " + maxCacheBytes);
     }
+    if (diskCacheMaxBytes < 0) {
+      throw new IllegalArgumentException("diskCacheMaxBytes must not be negative: " + diskCacheMaxBytes);
+    }
   }
 
   /** The settings of {@link WasmLoader#defaultLoader()}. */
   public static LoaderConfig defaults() {
-    return new LoaderConfig(Engine.AUTO, DEFAULT_MAX_CACHE_BYTES, Imports.empty(), DEFAULT_HTTP_TIMEOUT);
+    return new LoaderConfig(
+        Engine.AUTO, DEFAULT_MAX_CACHE_BYTES, Imports.empty(), DEFAULT_HTTP_TIMEOUT, null, DEFAULT_DISK_CACHE_MAX_BYTES);
   }
 }

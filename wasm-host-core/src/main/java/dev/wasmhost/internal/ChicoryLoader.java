@@ -9,6 +9,7 @@ import com.dylibso.chicory.wasm.Parser;
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.wasmhost.CacheStats;
+import dev.wasmhost.DiskCacheStats;
 import dev.wasmhost.Engine;
 import dev.wasmhost.InvalidModuleException;
 import dev.wasmhost.LoadException;
@@ -18,6 +19,7 @@ import dev.wasmhost.WasmModule;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -43,8 +45,15 @@ final class ChicoryLoader implements Loader {
   /** Background compilations at once: half the processors, at least one. */
   static final int COMPILER_THREADS = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
 
+  /**
+   * Everything besides the module that changes the compiled classes; part of the disk cache key, so
+   * a change here only causes misses, never wrong code.
+   */
+  static final String COMPILE_OPTIONS = "maxFunctionsPerClass=default;fallback=SILENT";
+
   private final LoaderConfig config;
   private final AsyncCache<String, LoadedModule> cache;
+  private final DiskCache diskCache;
   private volatile ThreadPoolExecutor compilers;
 
   ChicoryLoader(LoaderConfig config) {
@@ -56,6 +65,10 @@ final class ChicoryLoader implements Loader {
             .executor(Runnable::run)
             .recordStats()
             .buildAsync();
+    this.diskCache =
+        config.diskCacheDirectory() == null
+            ? null
+            : new DiskCache(config.diskCacheDirectory(), config.diskCacheMaxBytes());
   }
 
   @Override
@@ -157,7 +170,11 @@ final class ChicoryLoader implements Loader {
         compileNow(loaded, label);
         break;
       case AUTO:
-        compilers().execute(() -> compileNow(loaded, label));
+        if (diskCache != null && diskCache.contains(COMPILE_OPTIONS, module.digest())) {
+          compileNow(loaded, label); // only loads the cached classes: compiled from the first call
+        } else {
+          compilers().execute(() -> compileNow(loaded, label));
+        }
         break;
       default:
         loaded.willNotCompile();
@@ -175,10 +192,12 @@ final class ChicoryLoader implements Loader {
     try {
       // SILENT: a function too large for one JVM method runs in the interpreter, without Chicory
       // printing to System.err; the rest of the module is still compiled.
-      factory =
-          MachineFactoryCompiler.builder(loaded.chicoryModule())
-              .withInterpreterFallback(InterpreterFallback.SILENT)
-              .compile();
+      var compiler =
+          MachineFactoryCompiler.builder(loaded.chicoryModule()).withInterpreterFallback(InterpreterFallback.SILENT);
+      if (diskCache != null) {
+        compiler.withCache(diskCache.forOptions(COMPILE_OPTIONS));
+      }
+      factory = compiler.compile();
     } catch (RuntimeException | LinkageError | StackOverflowError e) {
       log.warn("module {} could not be compiled, it will run in the interpreter: {}", label, e.toString());
       loaded.willNotCompile();
@@ -238,6 +257,11 @@ final class ChicoryLoader implements Loader {
         cache.synchronous().estimatedSize(),
         policy.weightedSize().orElse(0),
         policy.getMaximum());
+  }
+
+  @Override
+  public Optional<DiskCacheStats> diskCacheStats() {
+    return diskCache == null ? Optional.empty() : Optional.of(diskCache.stats());
   }
 
   @Override

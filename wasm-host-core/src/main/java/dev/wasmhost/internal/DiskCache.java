@@ -219,6 +219,11 @@ final class DiskCache {
   }
 
   /** A snapshot of the counters; entries and bytes are as of the last scan, plus this JVM's changes since. */
+  /** True if an entry for this module and these options is present (it may still prove corrupt). */
+  boolean contains(String compileOptions, String digest) {
+    return enabled() && Files.isRegularFile(entryPath(compileOptions, digest));
+  }
+
   DiskCacheStats stats() {
     return new DiskCacheStats(
         hits.sum(),

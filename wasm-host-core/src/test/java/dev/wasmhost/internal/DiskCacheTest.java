@@ -10,7 +10,6 @@ import static dev.wasmhost.internal.DiskCacheFixtures.payloadFor;
 import static dev.wasmhost.internal.DiskCacheFixtures.totalSize;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import com.dylibso.chicory.compiler.Cache;
 import com.dylibso.chicory.runtime.Instance;
@@ -365,29 +364,6 @@ class DiskCacheTest {
     assertThat(stats.missCount()).isEqualTo(2);
     assertThat(stats.entryCount()).isZero();
     assertThat(cache.warningCount()).as("still the one warning").isEqualTo(1);
-  }
-
-  @Test
-  void aReadOnlyDirectoryWithEntriesIsStillReadButNotWritten() throws IOException {
-    DiskCache writer = new DiskCache(dir, BIG);
-    compileAndAdd(writer, "x");
-    Path entries = writer.entryDirectory();
-    Files.setPosixFilePermissions(entries, PosixFilePermissions.fromString("r-xr-xr-x"));
-    try {
-      assumeFalse(permissionsAreIgnored(entries), "running as root: permission bits are not enforced");
-      DiskCache cache = new DiskCache(dir, BIG);
-      assertThat(cache.enabled()).isTrue();
-      assertThat(cache.writable()).isFalse();
-      assertThat(cache.warningCount()).isEqualTo(1);
-      assertThat(compileAndAdd(cache, "x")).isEqualTo(5);
-      WasmModule fib = module("fib");
-      assertThat(call(fib, compile(fib, cache.forOptions("x")), "fib", 10)).isEqualTo(55);
-      assertThat(cache.stats()).extracting(DiskCacheStats::hitCount, DiskCacheStats::missCount, DiskCacheStats::writeCount)
-          .containsExactly(1L, 1L, 0L);
-      assertThat(cache.warningCount()).isEqualTo(1);
-    } finally {
-      Files.setPosixFilePermissions(entries, PosixFilePermissions.fromString("rwxr-xr-x"));
-    }
   }
 
   @Test
