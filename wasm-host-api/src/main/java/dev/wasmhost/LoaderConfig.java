@@ -14,6 +14,8 @@ import java.util.Objects;
  * @param httpTimeout the connect and read timeout for {@code http} and {@code https} loads
  * @param diskCacheDirectory where compiled code is kept across JVM restarts, or null for none
  * @param diskCacheMaxBytes the bound on the disk cache's total size
+ * @param callStackSize the stack size in bytes of the threads that run {@link WasmModule#call}, or 0
+ *     to run it on the caller's thread
  */
 public record LoaderConfig(
     Engine engine,
@@ -21,7 +23,8 @@ public record LoaderConfig(
     Imports imports,
     Duration httpTimeout,
     Path diskCacheDirectory,
-    long diskCacheMaxBytes) {
+    long diskCacheMaxBytes,
+    long callStackSize) {
   /** The default bound on cached module bytes: 256 MiB. */
   public static final long DEFAULT_MAX_CACHE_BYTES = 256L << 20;
 
@@ -38,6 +41,9 @@ public record LoaderConfig(
     if (maxCacheBytes < 0) {
       throw new IllegalArgumentException("maxCacheBytes must not be negative: " + maxCacheBytes);
     }
+    if (callStackSize < 0) {
+      throw new IllegalArgumentException("callStackSize must not be negative: " + callStackSize);
+    }
     if (diskCacheMaxBytes < 0) {
       throw new IllegalArgumentException("diskCacheMaxBytes must not be negative: " + diskCacheMaxBytes);
     }
@@ -46,6 +52,6 @@ public record LoaderConfig(
   /** The settings of {@link WasmLoader#defaultLoader()}. */
   public static LoaderConfig defaults() {
     return new LoaderConfig(
-        Engine.AUTO, DEFAULT_MAX_CACHE_BYTES, Imports.empty(), DEFAULT_HTTP_TIMEOUT, null, DEFAULT_DISK_CACHE_MAX_BYTES);
+        Engine.AUTO, DEFAULT_MAX_CACHE_BYTES, Imports.empty(), DEFAULT_HTTP_TIMEOUT, null, DEFAULT_DISK_CACHE_MAX_BYTES, 0);
   }
 }

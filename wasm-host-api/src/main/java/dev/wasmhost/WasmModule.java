@@ -71,6 +71,9 @@ public interface WasmModule {
   /** A new instance, linked with the loader's imports. */
   Instance instantiate();
 
+  /** A new pool of this module's instances; use {@link InstancePool#builder(WasmModule)}. */
+  InstancePool newPool(InstancePool.Config config);
+
   /**
    * A new instance, linked with the loader's imports overridden by {@code imports}.
    *

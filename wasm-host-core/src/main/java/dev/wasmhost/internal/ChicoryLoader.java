@@ -54,6 +54,7 @@ final class ChicoryLoader implements Loader {
   private final LoaderConfig config;
   private final AsyncCache<String, LoadedModule> cache;
   private final DiskCache diskCache;
+  private final DeepStackCalls deepStack;
   private volatile ThreadPoolExecutor compilers;
 
   ChicoryLoader(LoaderConfig config) {
@@ -69,6 +70,7 @@ final class ChicoryLoader implements Loader {
         config.diskCacheDirectory() == null
             ? null
             : new DiskCache(config.diskCacheDirectory(), config.diskCacheMaxBytes());
+    this.deepStack = config.callStackSize() > 0 ? new DeepStackCalls(config.callStackSize()) : null;
   }
 
   @Override
@@ -164,7 +166,14 @@ final class ChicoryLoader implements Loader {
         (System.nanoTime() - start) / 1_000_000);
     LoadedModule loaded =
         new LoadedModule(
-            module, config.engine() == Engine.AUTO, shape, digest, source, bytes.length, config.imports());
+            module,
+            config.engine() == Engine.AUTO,
+            shape,
+            digest,
+            source,
+            bytes.length,
+            config.imports(),
+            deepStack);
     switch (config.engine()) {
       case COMPILER:
         compileNow(loaded, label);

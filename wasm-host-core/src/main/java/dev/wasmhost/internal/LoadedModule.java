@@ -7,6 +7,7 @@ import com.dylibso.chicory.wasm.UnlinkableException;
 import dev.wasmhost.Engine;
 import dev.wasmhost.Imports;
 import dev.wasmhost.Instance;
+import dev.wasmhost.InstancePool;
 import dev.wasmhost.InstantiateException;
 import dev.wasmhost.InvalidCallException;
 import dev.wasmhost.LinkException;
@@ -43,6 +44,7 @@ final class LoadedModule implements WasmModule {
   private final String label;
   private final long sizeBytes;
   private final Imports loaderImports;
+  private final DeepStackCalls deepStack;
   private final ThreadLocal<LiveInstance> perThread;
 
   /**
@@ -57,7 +59,8 @@ final class LoadedModule implements WasmModule {
       String digest,
       String source,
       long sizeBytes,
-      Imports loaderImports) {
+      Imports loaderImports,
+      DeepStackCalls deepStack) {
     this.module = module;
     this.autoFactory = auto ? instance -> new AutoMachine(instance, this) : null;
     this.shape = shape;
@@ -66,6 +69,7 @@ final class LoadedModule implements WasmModule {
     this.label = label(source, digest);
     this.sizeBytes = sizeBytes;
     this.loaderImports = loaderImports;
+    this.deepStack = deepStack;
     this.perThread = ThreadLocal.withInitial(() -> instantiate(Imports.empty()));
   }
 
@@ -174,6 +178,13 @@ final class LoadedModule implements WasmModule {
 
   @Override
   public Object call(String function, Object... args) {
+    if (deepStack != null) {
+      return deepStack.run(() -> callHere(function, args));
+    }
+    return callHere(function, args);
+  }
+
+  private Object callHere(String function, Object... args) {
     LiveInstance instance = perThread.get();
     try {
       return instance.handle(function).call(args);
@@ -184,6 +195,11 @@ final class LoadedModule implements WasmModule {
       }
       throw e;
     }
+  }
+
+  @Override
+  public InstancePool newPool(InstancePool.Config config) {
+    return new ChicoryInstancePool(this, config);
   }
 
   @Override
