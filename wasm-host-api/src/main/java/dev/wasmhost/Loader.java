@@ -48,6 +48,26 @@ public interface Loader {
   /** Loads a module from its bytes (the array is not kept or changed). */
   WasmModule load(byte[] bytes);
 
+  /**
+   * Loads a module compiled at build time by Chicory's {@code chicory-compiler-maven-plugin}: {@code
+   * generatedClass} is the class the plugin generated (the one named by its {@code name} setting),
+   * which carries the module's metadata and its compiled code, so nothing is compiled at run time
+   * whatever this loader's engine. The class must be public with a public no-argument constructor
+   * (the plugin's are), and on the module path its package must be exported to {@code
+   * dev.wasmhost.core}.
+   *
+   * <pre>{@code
+   * WasmModule fib = loader.loadPrecompiled(FibModule.class);
+   * fib.call("fib", 20L);
+   * }</pre>
+   *
+   * <p>The module's digest is that of the stripped module the plugin keeps beside the class (the
+   * original {@code .wasm} minus its code), not of the original {@code .wasm}.
+   *
+   * @throws LoadException if {@code generatedClass} is not such a class or cannot be instantiated
+   */
+  WasmModule loadPrecompiled(Class<?> generatedClass);
+
   /** Statistics of the in-memory module cache. */
   CacheStats cacheStats();
 

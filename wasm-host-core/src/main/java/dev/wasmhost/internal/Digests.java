@@ -35,6 +35,23 @@ final class Digests {
     return PREFIX + hex;
   }
 
+  /**
+   * Chicory's digest of a parsed module ({@code sha-256:<base64>}) in our form, or null if it is in
+   * another form (Chicory lets a system property change the algorithm).
+   */
+  static String fromChicory(String chicoryDigest) {
+    String prefix = "sha-256:";
+    if (chicoryDigest == null || !chicoryDigest.startsWith(prefix)) {
+      return null;
+    }
+    try {
+      byte[] raw = java.util.Base64.getDecoder().decode(chicoryDigest.substring(prefix.length()));
+      return raw.length == 32 ? PREFIX + HexFormat.of().formatHex(raw) : null;
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
   /** The first 12 hex digits, enough to tell modules apart in messages. */
   static String shortForm(String digest) {
     return digest.substring(0, PREFIX.length() + 12);
