@@ -8,6 +8,8 @@ module dev.wasmhost.core {
   requires com.dylibso.chicory.compiler;
   requires com.github.benmanes.caffeine;
   requires org.slf4j;
+  // Optional: reads -XX:-DontCompileHugeMethods to decide whether to warn about huge methods.
+  requires static jdk.management;
 
   provides dev.wasmhost.LoaderProvider with
       dev.wasmhost.internal.ChicoryLoaderProvider;

@@ -225,6 +225,9 @@ final class ChicoryLoader implements Loader {
             bytes.length,
             config.imports(),
             deepStack);
+    if (config.engine() != Engine.INTERPRETER) {
+      HugeMethods.warnIfAffected(label, digest, bytes, shape.functionCount);
+    }
     switch (config.engine()) {
       case COMPILER:
         compileNow(loaded, label);
