@@ -61,6 +61,13 @@ public interface Instance extends AutoCloseable {
   Object call(String function, Object... args);
 
   /**
+   * {@link #call} with its own deadline, instead of the loader's or pool's: if the call is still
+   * running after {@code timeout}, it is stopped and a {@link CallTimeoutException} is thrown; discard
+   * the instance then.
+   */
+  Object callWithTimeout(java.time.Duration timeout, String function, Object... args);
+
+  /**
    * A raw handle on export {@code name}.
    *
    * @throws InvalidCallException if there is no such function export

@@ -76,8 +76,19 @@ public interface InstancePool extends AutoCloseable {
    * @param borrowTimeout how long {@link InstancePool#borrow()} waits when all are in use
    * @param reset what happens to a returned instance
    * @param imports host functions for the pool's instances (over the loader's)
+   * @param callTimeout the deadline of each call on the pool's instances, or {@link Duration#ZERO}
+   *     for the loader's
+   * @param maxTotalMemoryPages the most memory pages all the pool's instances may hold together, or 0
+   *     for no pool-wide bound (each instance still has the loader's)
    */
-  record Config(int minSize, int maxSize, Duration borrowTimeout, Reset reset, Imports imports) {
+  record Config(
+      int minSize,
+      int maxSize,
+      Duration borrowTimeout,
+      Reset reset,
+      Imports imports,
+      Duration callTimeout,
+      int maxTotalMemoryPages) {
     public Config {
       if (minSize < 0 || maxSize < 1 || minSize > maxSize) {
         throw new IllegalArgumentException(
@@ -86,6 +97,13 @@ public interface InstancePool extends AutoCloseable {
       Objects.requireNonNull(borrowTimeout, "borrowTimeout");
       Objects.requireNonNull(reset, "reset");
       Objects.requireNonNull(imports, "imports");
+      Objects.requireNonNull(callTimeout, "callTimeout");
+      if (callTimeout.isNegative()) {
+        throw new IllegalArgumentException("callTimeout must not be negative: " + callTimeout);
+      }
+      if (maxTotalMemoryPages < 0) {
+        throw new IllegalArgumentException("maxTotalMemoryPages must not be negative: " + maxTotalMemoryPages);
+      }
     }
   }
 
@@ -101,6 +119,8 @@ public interface InstancePool extends AutoCloseable {
     private Duration borrowTimeout;
     private Reset reset;
     private Imports imports;
+    private Duration callTimeout;
+    private int maxTotalMemoryPages = -1;
 
     Builder(WasmModule module) {
       this.module = Objects.requireNonNull(module, "module");
@@ -163,6 +183,36 @@ public interface InstancePool extends AutoCloseable {
       return this;
     }
 
+    /** The deadline of each call on the pool's instances; the loader's unless set. */
+    public Builder callTimeout(Duration timeout) {
+      Objects.requireNonNull(timeout, "timeout");
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("callTimeout must be positive: " + timeout);
+      }
+      if (this.callTimeout != null) {
+        throw new IllegalStateException("callTimeout was already set to " + this.callTimeout);
+      }
+      this.callTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * The most 64 KiB memory pages the pool's instances may hold together. Enforced by giving each of
+     * the {@code maxSize} instances an equal share as its own limit (and never more than the
+     * loader's), so the total can never be exceeded, at the price of one instance not using another's
+     * unused share. No pool-wide bound unless set.
+     */
+    public Builder maxTotalMemoryPages(int pages) {
+      if (pages < 1) {
+        throw new IllegalArgumentException("maxTotalMemoryPages must be positive: " + pages);
+      }
+      if (this.maxTotalMemoryPages >= 0) {
+        throw new IllegalStateException("maxTotalMemoryPages was already set to " + this.maxTotalMemoryPages);
+      }
+      this.maxTotalMemoryPages = pages;
+      return this;
+    }
+
     /**
      * The pool, with its {@code minSize} instances created.
      *
@@ -177,7 +227,9 @@ public interface InstancePool extends AutoCloseable {
               max,
               borrowTimeout != null ? borrowTimeout : Duration.ofSeconds(1),
               reset != null ? reset : Reset.FRESH,
-              imports != null ? imports : Imports.empty()));
+              imports != null ? imports : Imports.empty(),
+              callTimeout != null ? callTimeout : Duration.ZERO,
+              Math.max(0, maxTotalMemoryPages)));
     }
   }
 }

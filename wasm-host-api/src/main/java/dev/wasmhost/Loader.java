@@ -89,6 +89,8 @@ public interface Loader {
     private Path diskCacheDirectory;
     private long diskCacheMaxBytes = LoaderConfig.DEFAULT_DISK_CACHE_MAX_BYTES;
     private long callStackSize = -1;
+    private Duration callTimeout;
+    private int maxMemoryPages = -1;
 
     Builder() {}
 
@@ -186,6 +188,40 @@ public interface Loader {
       return this;
     }
 
+    /**
+     * The deadline of every call into this loader's modules (through {@code call}, handles and
+     * pools): a call still running after {@code timeout} is stopped with a {@link
+     * CallTimeoutException}. None unless set. Enforcing a deadline costs a watchdog registration per
+     * call (well under a microsecond); without one, calls pay nothing.
+     */
+    public Builder callTimeout(Duration timeout) {
+      Objects.requireNonNull(timeout, "timeout");
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("callTimeout must be positive: " + timeout);
+      }
+      if (this.callTimeout != null) {
+        throw new IllegalStateException("callTimeout was already set to " + this.callTimeout);
+      }
+      this.callTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * The most 64 KiB pages of linear memory one instance may have, whatever the module declares:
+     * {@code memory.grow} beyond it returns -1, as the specification says, and a module whose
+     * initial memory exceeds it fails to instantiate. 16,384 pages (1 GiB) unless set.
+     */
+    public Builder maxMemoryPages(int pages) {
+      if (pages < 0 || pages > LoaderConfig.MAX_MEMORY_PAGES) {
+        throw new IllegalArgumentException("maxMemoryPages must be in 0.." + LoaderConfig.MAX_MEMORY_PAGES + ": " + pages);
+      }
+      if (this.maxMemoryPages >= 0) {
+        throw new IllegalStateException("maxMemoryPages was already set to " + this.maxMemoryPages);
+      }
+      this.maxMemoryPages = pages;
+      return this;
+    }
+
     /** The settings as they stand, with defaults for those not set. */
     public LoaderConfig toConfig() {
       LoaderConfig defaults = LoaderConfig.defaults();
@@ -196,7 +232,9 @@ public interface Loader {
           httpTimeout != null ? httpTimeout : defaults.httpTimeout(),
           diskCacheDirectory,
           diskCacheMaxBytes,
-          Math.max(0, callStackSize));
+          Math.max(0, callStackSize),
+          callTimeout != null ? callTimeout : Duration.ZERO,
+          maxMemoryPages >= 0 ? maxMemoryPages : defaults.maxMemoryPages());
     }
 
     /**

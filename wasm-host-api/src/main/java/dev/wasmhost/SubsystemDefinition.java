@@ -64,6 +64,7 @@ public final class SubsystemDefinition {
   private final List<String> dependencies;
   private final String initializer;
   private final Source fallback;
+  private final java.time.Duration callTimeout;
 
   private SubsystemDefinition(Builder builder) {
     this.source = builder.source;
@@ -71,6 +72,7 @@ public final class SubsystemDefinition {
     this.dependencies = List.copyOf(builder.dependencies);
     this.initializer = builder.initializer;
     this.fallback = builder.fallback;
+    this.callTimeout = builder.callTimeout;
   }
 
   /** A definition whose module is loaded from {@code uri} when first resolved. */
@@ -103,6 +105,11 @@ public final class SubsystemDefinition {
     return Optional.ofNullable(initializer);
   }
 
+  /** The deadline of each call into this subsystem, if it has its own (else the loader's). */
+  public Optional<java.time.Duration> callTimeout() {
+    return Optional.ofNullable(callTimeout);
+  }
+
   /** What is used when the module cannot be brought up, if anything. */
   public Optional<Source> fallback() {
     return Optional.ofNullable(fallback);
@@ -121,6 +128,7 @@ public final class SubsystemDefinition {
     private final LinkedHashSet<String> dependencies = new LinkedHashSet<>();
     private String initializer;
     private Source fallback;
+    private java.time.Duration callTimeout;
 
     private Builder(Source source) {
       this.source = source;
@@ -180,6 +188,19 @@ public final class SubsystemDefinition {
         throw new IllegalStateException("fallback was already set to " + this.fallback);
       }
       this.fallback = fallback;
+      return this;
+    }
+
+    /** The deadline of each call into this subsystem; the loader's unless set. */
+    public Builder callTimeout(java.time.Duration timeout) {
+      Objects.requireNonNull(timeout, "timeout");
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("callTimeout must be positive: " + timeout);
+      }
+      if (this.callTimeout != null) {
+        throw new IllegalStateException("callTimeout was already set to " + this.callTimeout);
+      }
+      this.callTimeout = timeout;
       return this;
     }
 

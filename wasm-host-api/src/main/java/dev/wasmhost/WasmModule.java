@@ -68,6 +68,13 @@ public interface WasmModule {
    */
   Object call(String function, Object... args);
 
+  /**
+   * {@link #call} with its own deadline, instead of the loader's: if the call is still running after
+   * {@code timeout}, it is stopped and a {@link CallTimeoutException} is thrown (the thread's instance
+   * is discarded).
+   */
+  Object callWithTimeout(java.time.Duration timeout, String function, Object... args);
+
   /** A new instance, linked with the loader's imports. */
   Instance instantiate();
 

@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.LongAdder;
 final class ChicoryInstancePool implements InstancePool {
   private final LoadedModule module;
   private final Config config;
+  private final InstanceLimits limits;
   private final Semaphore permits;
   private final ConcurrentLinkedDeque<LiveInstance> idle = new ConcurrentLinkedDeque<>();
   private final LongAdder borrows = new LongAdder();
@@ -33,6 +34,13 @@ final class ChicoryInstancePool implements InstancePool {
   ChicoryInstancePool(LoadedModule module, Config config) {
     this.module = module;
     this.config = config;
+    InstanceLimits loader = module.defaultLimits();
+    long timeout = config.callTimeout().isZero() ? loader.callTimeoutNanos() : config.callTimeout().toNanos();
+    int pages =
+        config.maxTotalMemoryPages() == 0
+            ? loader.maxMemoryPages()
+            : Math.min(loader.maxMemoryPages(), config.maxTotalMemoryPages() / config.maxSize());
+    this.limits = new InstanceLimits(timeout, pages);
     this.permits = new Semaphore(config.maxSize(), true);
     for (int i = 0; i < config.minSize(); i++) {
       idle.add(create());
@@ -40,7 +48,7 @@ final class ChicoryInstancePool implements InstancePool {
   }
 
   private LiveInstance create() {
-    LiveInstance instance = module.instantiate(config.imports());
+    LiveInstance instance = module.instantiate(config.imports(), limits);
     created.increment();
     return instance;
   }
@@ -151,6 +159,11 @@ final class ChicoryInstancePool implements InstancePool {
     @Override
     public Object call(String function, Object... args) {
       return live().call(function, args);
+    }
+
+    @Override
+    public Object callWithTimeout(java.time.Duration timeout, String function, Object... args) {
+      return live().callWithTimeout(timeout, function, args);
     }
 
     @Override

@@ -146,7 +146,15 @@ final class ChicoryLoader implements Loader {
         () -> {
           LoadedModule loaded =
               new LoadedModule(
-                  module, false, new ModuleShape(module), digest, source, 0, config.imports(), deepStack);
+                  module,
+                  false,
+                  new ModuleShape(module),
+                  digest,
+                  source,
+                  0,
+                  config.imports(),
+                  deepStack,
+                  defaultLimits());
           loaded.compiled(compiled.machineFactory());
           log.info("loaded precompiled module {} ({})", source, Digests.shortForm(digest));
           return loaded;
@@ -224,7 +232,8 @@ final class ChicoryLoader implements Loader {
             source,
             bytes.length,
             config.imports(),
-            deepStack);
+            deepStack,
+            defaultLimits());
     if (config.engine() != Engine.INTERPRETER) {
       HugeMethods.warnIfAffected(label, digest, bytes, shape.functionCount);
     }
@@ -306,6 +315,10 @@ final class ChicoryLoader implements Loader {
       }
     }
     return executor;
+  }
+
+  private InstanceLimits defaultLimits() {
+    return new InstanceLimits(config.callTimeout().toNanos(), config.maxMemoryPages());
   }
 
   @Override

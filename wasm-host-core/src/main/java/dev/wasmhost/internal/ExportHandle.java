@@ -16,15 +16,19 @@ final class ExportHandle implements WasmFunction {
 
   private final LiveInstance owner;
   private final ModuleShape.FunctionExport export;
+  private final ExportFunction raw;
+  /** {@link #raw}, or {@link #raw} under the instance's deadline. */
   private final ExportFunction function;
   private final ValueType[] params;
   private final ValueType[] results;
   private final boolean boxable;
 
-  ExportHandle(LiveInstance owner, ModuleShape.FunctionExport export, ExportFunction function) {
+  ExportHandle(LiveInstance owner, ModuleShape.FunctionExport export, ExportFunction raw, long timeoutNanos) {
     this.owner = owner;
     this.export = export;
-    this.function = function;
+    this.raw = raw;
+    this.function =
+        timeoutNanos > 0 ? Deadlines.guard(raw, timeoutNanos, owner.module().label(), export.name()) : raw;
     this.params = export.type().params().toArray(new ValueType[0]);
     this.results = export.type().results().toArray(new ValueType[0]);
     boolean numbers = true;
@@ -37,7 +41,7 @@ final class ExportHandle implements WasmFunction {
     this.boxable = numbers;
   }
 
-  /** Chicory's function, for typed handles that call it directly. */
+  /** Chicory's function (under the instance's deadline, if any), for typed handles to call directly. */
   ExportFunction function() {
     return function;
   }
@@ -63,6 +67,15 @@ final class ExportHandle implements WasmFunction {
 
   @Override
   public Object call(Object... args) {
+    return call(function, args);
+  }
+
+  /** {@link #call(Object...)} under its own deadline. */
+  Object callWithTimeout(long timeoutNanos, Object... args) {
+    return call(Deadlines.guard(raw, timeoutNanos, owner.module().label(), export.name()), args);
+  }
+
+  private Object call(ExportFunction target, Object[] args) {
     if (args == null) {
       args = NO_ARGS;
     }
@@ -75,15 +88,20 @@ final class ExportHandle implements WasmFunction {
           describe() + " takes " + params.length + " argument" + (params.length == 1 ? "" : "s") + ", got "
               + args.length);
     }
-    long[] raw = new long[params.length];
+    long[] values = new long[params.length];
     for (int i = 0; i < params.length; i++) {
       try {
-        raw[i] = params[i].unbox(args[i]);
+        values[i] = params[i].unbox(args[i]);
       } catch (IllegalArgumentException e) {
         throw new InvalidCallException(describe() + ": argument " + (i + 1) + ": " + e.getMessage());
       }
     }
-    long[] out = apply(raw);
+    long[] out;
+    try {
+      out = target.apply(values);
+    } catch (RuntimeException | StackOverflowError e) {
+      throw failure(e);
+    }
     switch (results.length) {
       case 0:
         return null;
@@ -101,6 +119,10 @@ final class ExportHandle implements WasmFunction {
   /** Marks the owner as trapped and returns the exception to throw for {@code failure}. */
   WasmException failure(Throwable failure) {
     owner.markTrapped();
+    if (failure instanceof com.dylibso.chicory.runtime.ChicoryInterruptedException) {
+      // Someone else's interrupt stopped the guest; Chicory consumed the flag, so put it back.
+      Thread.currentThread().interrupt();
+    }
     return Failures.callFailure(owner.module().label(), export.name(), failure);
   }
 

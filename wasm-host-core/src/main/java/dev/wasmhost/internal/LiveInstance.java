@@ -11,14 +11,16 @@ import dev.wasmhost.WasmFunction;
  */
 final class LiveInstance implements Instance {
   private final LoadedModule module;
+  private final InstanceLimits limits;
   private final ExportHandle[] handles;
   private com.dylibso.chicory.runtime.Instance chicory;
   private GuestMemory memory;
   private boolean closed;
   private boolean trapped;
 
-  LiveInstance(LoadedModule module) {
+  LiveInstance(LoadedModule module, InstanceLimits limits) {
     this.module = module;
+    this.limits = limits;
     this.handles = new ExportHandle[module.shape().functionExports.size()];
   }
 
@@ -47,7 +49,7 @@ final class LiveInstance implements Instance {
     ModuleShape.FunctionExport export = module.functionExport(name);
     ExportHandle handle = handles[export.ordinal()];
     if (handle == null) {
-      handle = new ExportHandle(this, export, chicory.export(name));
+      handle = new ExportHandle(this, export, chicory.export(name), limits.callTimeoutNanos());
       handles[export.ordinal()] = handle;
     }
     return handle;
@@ -57,6 +59,19 @@ final class LiveInstance implements Instance {
   public Object call(String function, Object... args) {
     ensureOpen();
     return handle(function).call(args);
+  }
+
+  @Override
+  public Object callWithTimeout(java.time.Duration timeout, String function, Object... args) {
+    ensureOpen();
+    return handle(function).callWithTimeout(positiveNanos(timeout), args);
+  }
+
+  static long positiveNanos(java.time.Duration timeout) {
+    if (timeout.isNegative() || timeout.isZero()) {
+      throw new IllegalArgumentException("timeout must be positive: " + timeout);
+    }
+    return timeout.toNanos();
   }
 
   @Override

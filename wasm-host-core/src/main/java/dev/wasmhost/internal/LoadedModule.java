@@ -4,6 +4,7 @@ import com.dylibso.chicory.runtime.ImportValues;
 import com.dylibso.chicory.runtime.Machine;
 import com.dylibso.chicory.wasm.ChicoryException;
 import com.dylibso.chicory.wasm.UnlinkableException;
+import com.dylibso.chicory.wasm.types.MemoryLimits;
 import dev.wasmhost.Engine;
 import dev.wasmhost.Imports;
 import dev.wasmhost.Instance;
@@ -11,6 +12,7 @@ import dev.wasmhost.InstancePool;
 import dev.wasmhost.InstantiateException;
 import dev.wasmhost.InvalidCallException;
 import dev.wasmhost.LinkException;
+import dev.wasmhost.LoaderConfig;
 import dev.wasmhost.MemoryType;
 import dev.wasmhost.ModuleExport;
 import dev.wasmhost.ModuleImport;
@@ -45,6 +47,7 @@ final class LoadedModule implements WasmModule {
   private final long sizeBytes;
   private final Imports loaderImports;
   private final DeepStackCalls deepStack;
+  private final InstanceLimits defaultLimits;
   private final ThreadLocal<LiveInstance> perThread;
 
   /**
@@ -60,7 +63,8 @@ final class LoadedModule implements WasmModule {
       String source,
       long sizeBytes,
       Imports loaderImports,
-      DeepStackCalls deepStack) {
+      DeepStackCalls deepStack,
+      InstanceLimits defaultLimits) {
     this.module = module;
     this.autoFactory = auto ? instance -> new AutoMachine(instance, this) : null;
     this.shape = shape;
@@ -70,6 +74,7 @@ final class LoadedModule implements WasmModule {
     this.sizeBytes = sizeBytes;
     this.loaderImports = loaderImports;
     this.deepStack = deepStack;
+    this.defaultLimits = defaultLimits;
     this.perThread = ThreadLocal.withInitial(() -> instantiate(Imports.empty()));
   }
 
@@ -184,10 +189,25 @@ final class LoadedModule implements WasmModule {
     return callHere(function, args);
   }
 
+  @Override
+  public Object callWithTimeout(Duration timeout, String function, Object... args) {
+    long nanos = LiveInstance.positiveNanos(timeout);
+    if (deepStack != null) {
+      return deepStack.run(() -> callHere(nanos, function, args));
+    }
+    return callHere(nanos, function, args);
+  }
+
   private Object callHere(String function, Object... args) {
+    return callHere(0, function, args);
+  }
+
+  /** Runs on the thread's instance, with its own deadline if {@code timeoutNanos} > 0. */
+  private Object callHere(long timeoutNanos, String function, Object[] args) {
     LiveInstance instance = perThread.get();
     try {
-      return instance.handle(function).call(args);
+      ExportHandle handle = instance.handle(function);
+      return timeoutNanos > 0 ? handle.callWithTimeout(timeoutNanos, args) : handle.call(args);
     } catch (WasmException e) {
       if (instance.trapped()) {
         // Its memory and globals may be half-updated: the thread's next call gets a fresh instance.
@@ -207,15 +227,33 @@ final class LoadedModule implements WasmModule {
     return instantiate(Imports.empty());
   }
 
+  InstanceLimits defaultLimits() {
+    return defaultLimits;
+  }
+
   @Override
   public LiveInstance instantiate(Imports imports) {
-    LiveInstance instance = new LiveInstance(this);
+    return instantiate(imports, defaultLimits);
+  }
+
+  LiveInstance instantiate(Imports imports, InstanceLimits limits) {
+    LiveInstance instance = new LiveInstance(this, limits);
     ImportValues importValues = Linker.link(this, loaderImports.overriddenBy(imports), instance);
     com.dylibso.chicory.runtime.Instance.Builder builder =
         com.dylibso.chicory.runtime.Instance.builder(module)
             .withImportValues(importValues)
             // A WASI command's _start is the program itself: it runs when called, not on instantiation.
             .withStart(false);
+    shape.memory.filter(memory -> !memory.imported()).ifPresent(memory -> {
+      if (memory.initialPages() > limits.maxMemoryPages()) {
+        throw new InstantiateException(
+            "module " + label + " cannot be instantiated: its memory starts at " + memory.initialPages()
+                + (memory.initialPages() == 1 ? " page" : " pages") + ", more than the limit of "
+                + limits.maxMemoryPages() + " pages");
+      }
+      int maximum = Math.min(memory.maximumPages().orElse(LoaderConfig.MAX_MEMORY_PAGES), limits.maxMemoryPages());
+      builder.withMemoryLimits(new MemoryLimits(memory.initialPages(), maximum));
+    });
     Function<com.dylibso.chicory.runtime.Instance, Machine> compiled = compiledFactory;
     if (compiled != null) {
       builder.withMachineFactory(compiled);

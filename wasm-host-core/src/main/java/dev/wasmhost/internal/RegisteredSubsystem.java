@@ -139,7 +139,12 @@ final class RegisteredSubsystem {
     Imports imports = own.overriddenBy(dependencyImports(module));
     SubsystemVersion version = new SubsystemVersion(id, lastVersionNumber + 1, digest, fallback);
     SubsystemRuntime runtime =
-        new SubsystemRuntime(version, module, imports, definition.initializer().orElse(null));
+        new SubsystemRuntime(
+            version,
+            module,
+            imports,
+            definition.initializer().orElse(null),
+            definition.callTimeout().map(java.time.Duration::toNanos).orElse(0L));
     runtime.newInstance().close(); // links, instantiates and initialises once, or throws
     return runtime;
   }

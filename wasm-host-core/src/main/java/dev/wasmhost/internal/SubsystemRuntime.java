@@ -7,23 +7,31 @@ import dev.wasmhost.WasmException;
 /** One version of a registry subsystem: its module, its complete imports, its initializer. Immutable. */
 final class SubsystemRuntime {
   /** Marks a subsystem whose registry was closed. */
-  static final SubsystemRuntime CLOSED = new SubsystemRuntime(null, null, null, null);
+  static final SubsystemRuntime CLOSED = new SubsystemRuntime(null, null, null, null, 0);
 
   final SubsystemVersion version;
   final LoadedModule module;
   final Imports imports;
   final String initializer;
+  private final InstanceLimits limits;
 
-  SubsystemRuntime(SubsystemVersion version, LoadedModule module, Imports imports, String initializer) {
+  SubsystemRuntime(
+      SubsystemVersion version, LoadedModule module, Imports imports, String initializer, long callTimeoutNanos) {
     this.version = version;
     this.module = module;
     this.imports = imports;
     this.initializer = initializer;
+    this.limits =
+        module == null
+            ? null
+            : callTimeoutNanos > 0
+                ? new InstanceLimits(callTimeoutNanos, module.defaultLimits().maxMemoryPages())
+                : module.defaultLimits();
   }
 
   /** A new instance, linked and initialised. */
   LiveInstance newInstance() {
-    LiveInstance instance = module.instantiate(imports);
+    LiveInstance instance = module.instantiate(imports, limits);
     if (initializer != null) {
       try {
         instance.call(initializer);
