@@ -53,7 +53,9 @@ import picocli.CommandLine.TypeConversionException;
  * link (exit code 5).
  *
  * <p><b>Engine.</b> {@code --engine compiler} (the default) translates the module to JVM bytecode
- * before running it; {@code --engine interpreter} starts at once but runs guest code much slower.
+ * before running it; {@code --engine interpreter} starts at once but runs guest code much slower;
+ * {@code --engine auto} starts in the interpreter and switches once compiled in the background.
+ * {@code --disk-cache DIR} keeps compiled code in DIR, so the next run skips compilation.
  */
 @Command(
     name = "call",
@@ -71,6 +73,12 @@ public final class CallCommand implements Callable<Integer> {
       completionCandidates = EngineNames.class,
       description = "How guest code runs: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
   private Engine engine;
+
+  @Option(
+      names = "--disk-cache",
+      paramLabel = "DIR",
+      description = "Keep compiled code in DIR across runs.")
+  private java.nio.file.Path diskCache;
 
   @Parameters(index = "0", paramLabel = "FILE", description = "The module: a file path or a URI.")
   private String file;
@@ -94,7 +102,11 @@ public final class CallCommand implements Callable<Integer> {
    */
   @Override
   public Integer call() {
-    Loader loader = WasmLoader.builder().engine(engine).build();
+    Loader.Builder builder = WasmLoader.builder().engine(engine);
+    if (diskCache != null) {
+      builder.diskCache(diskCache);
+    }
+    Loader loader = builder.build();
     WasmModule module = ModuleFile.load(loader, file);
     Object result = module.call(function, CallArguments.convert(module, function, args));
     PrintWriter out = spec.commandLine().getOut();
