@@ -323,6 +323,49 @@ class HostFunctionTest {
     assertThat(instance.call("call_add", 1, 2)).isEqualTo(30);
   }
 
+  @ParameterizedTest
+  @EnumSource(Engine.class)
+  void aStartFunctionCanCallAHostFunctionThatReadsMemory(Engine engine) {
+    List<String> seen = new ArrayList<>();
+    AtomicReference<Instance> initCaller = new AtomicReference<>();
+    HostFunction init =
+        HostFunction.of(
+            "env",
+            "init",
+            I32_I32,
+            (caller, args) -> {
+              initCaller.set(caller);
+              seen.add(caller.memory().readString((int) args[0], (int) args[1]));
+              return null;
+            });
+    WasmModule module = TestModules.loader(engine).load(TestModules.bytes(TestModules.START_IMPORT));
+    Instance instance = module.instantiate(Imports.of(init));
+    assertThat(seen).containsExactly("boot");
+    assertThat(initCaller.get()).isSameAs(instance);
+    assertThat(instance.call("started")).isEqualTo(1);
+    assertThat(instance.memory().readString(0, 4)).isEqualTo("boot");
+  }
+
+  @ParameterizedTest
+  @EnumSource(Engine.class)
+  void aHostFunctionThatThrowsInTheStartFunctionFailsInstantiation(Engine engine) {
+    IOException failure = new IOException("no config");
+    HostFunction init = HostFunction.of("env", "init", I32_I32, (caller, args) -> {
+      throw failure;
+    });
+    byte[] bytes = TestModules.bytes(TestModules.START_IMPORT);
+    WasmModule module = TestModules.loader(engine).load(bytes);
+    Throwable thrown = catchThrowable(() -> module.instantiate(Imports.of(init)));
+    assertThat(thrown)
+        .isExactlyInstanceOf(dev.wasmhost.InstantiateException.class)
+        .hasMessageStartingWith("module " + TestModules.shortDigest(bytes) + " cannot be instantiated: ")
+        .hasMessageContaining("env.init")
+        .hasMessageContaining("no config")
+        .hasRootCauseMessage("no config");
+    HostFunction ok = HostFunction.of("env", "init", I32_I32, (caller, args) -> null);
+    assertThat(module.instantiate(Imports.of(ok)).call("started")).isEqualTo(1);
+  }
+
   // ---- Imports and HostFunction themselves ------------------------------------------------------
 
   @Test

@@ -6,6 +6,7 @@ import static dev.wasmhost.tests.TestModules.MEMORY;
 import static dev.wasmhost.tests.TestModules.NUMBERS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.fail;
 
 import dev.wasmhost.CacheStats;
@@ -218,6 +219,30 @@ class MalformedModuleTest {
       } catch (Throwable e) {
         fail("header + " + Arrays.toString(body) + " threw " + e + " instead of InvalidModuleException", e);
       }
+    }
+    assertLoaderWorks(loader);
+  }
+
+  /**
+   * A type section that declares 2^31 or more types but holds none is malformed (wabt: "invalid type
+   * count 4294967295, only 0 bytes left in section"). Other sections with such counts are refused.
+   */
+  @ParameterizedTest
+  @EnumSource(Engine.class)
+  void aHugeTypeCountIsMalformed(Engine engine) {
+    Loader loader = TestModules.loader(engine);
+    byte[][] modules = {
+      {0, 'a', 's', 'm', 1, 0, 0, 0, 1, 5, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x0F},
+      {0, 'a', 's', 'm', 1, 0, 0, 0, 1, 5, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x08},
+      {0, 'a', 's', 'm', 1, 0, 0, 0, 1, 1, 5},
+      {0, 'a', 's', 'm', 1, 0, 0, 0, 3, 5, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x0F},
+    };
+    for (byte[] module : modules) {
+      Throwable thrown = catchThrowable(() -> loader.load(module));
+      assertThat(thrown)
+          .as("%s gave %s", java.util.HexFormat.of().formatHex(module), thrown)
+          .isExactlyInstanceOf(InvalidModuleException.class)
+          .hasMessageStartingWith("module " + TestModules.shortDigest(module) + " is malformed: ");
     }
     assertLoaderWorks(loader);
   }

@@ -32,6 +32,7 @@ final class TestModules {
   static final String SHAPES = "extra/shapes";
   static final String IMPORTED_MEMORY = "extra/imported_memory";
   static final String DATA_OOB = "extra/data_oob";
+  static final String START_IMPORT = "extra/start_import";
 
   /** The class path resource of module {@code name}. */
   static String resource(String name) {

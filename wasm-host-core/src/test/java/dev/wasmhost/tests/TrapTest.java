@@ -20,6 +20,7 @@ import dev.wasmhost.WasmModule;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntSupplier;
 import java.util.function.IntUnaryOperator;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -229,6 +230,27 @@ class TrapTest {
         .hasMessageStartingWith("module " + TestModules.shortDigest(bytes) + " cannot be instantiated: ")
         .hasMessageContaining("start function")
         .hasMessageContaining("unreachable");
+  }
+
+  /**
+   * A module with no start function whose memory (40000 pages, 2.6 GB: valid, but more than Chicory
+   * can allocate) cannot be created. That is an InstantiateException, and its message must not
+   * blame a start function the module does not have. (One engine: memory is allocated the same way
+   * for both, and Chicory fills 2 GB before it gives up.)
+   */
+  @Test
+  void aMemoryThatCannotBeAllocatedIsNotBlamedOnAStartFunction() {
+    Engine engine = Engine.INTERPRETER;
+    byte[] bytes = {0, 'a', 's', 'm', 1, 0, 0, 0, /* memory section */ 5, 5, /* one memory */ 1, /* no max */ 0,
+        /* 40000 pages, LEB128 */ (byte) 0xC0, (byte) 0xB8, 0x02};
+    WasmModule module = TestModules.loader(engine).load(bytes);
+    assertThat(module.memory()).contains(new dev.wasmhost.MemoryType(40000, java.util.OptionalInt.empty(), false));
+    Throwable thrown = catchThrowable(module::instantiate);
+    assertThat(thrown)
+        .isExactlyInstanceOf(InstantiateException.class)
+        .hasMessageStartingWith("module " + TestModules.shortDigest(bytes) + " cannot be instantiated: ")
+        .hasMessageNotContaining("start function")
+        .hasMessageNotContaining("'start' trapped");
   }
 
   @ParameterizedTest

@@ -33,7 +33,7 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  * A module is its bytes: loading equal bytes through one loader, from any sources in any order, gives
  * one digest, one module object and one miss.
  */
-class IdentityProperties {
+class IdentityPropertiesTest {
 
   enum Source {
     BYTES,

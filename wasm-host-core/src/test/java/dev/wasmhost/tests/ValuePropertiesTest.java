@@ -27,7 +27,7 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  * {@code call()}, typed handles, and {@link WasmFunction#apply}. Floats are generated as raw bits, so
  * NaNs with every payload, both zeros, infinities and subnormals all occur.
  */
-class ValueProperties {
+class ValuePropertiesTest {
 
   private static final Map<Engine, WasmModule> MODULES = new EnumMap<>(Engine.class);
   private static final Map<Engine, Instance> INSTANCES = new EnumMap<>(Engine.class);
