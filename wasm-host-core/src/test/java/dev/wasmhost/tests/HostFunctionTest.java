@@ -323,6 +323,27 @@ class HostFunctionTest {
     assertThat(instance.call("call_add", 1, 2)).isEqualTo(30);
   }
 
+  /**
+   * Guest and host calling each other without end exhaust the Java stack: the caller gets a
+   * TrapException, never a StackOverflowError, and the module still works.
+   */
+  @ParameterizedTest
+  @EnumSource(Engine.class)
+  void unboundedRecursionThroughAHostFunctionIsATrap(Engine engine) {
+    AtomicReference<Instance> self = new AtomicReference<>();
+    HostFunction add = add((caller, args) -> new long[] {(Integer) self.get().call("call_add", (int) args[0] + 1, 0)});
+    WasmModule module = imports(engine);
+    Instance instance = module.instantiate(Imports.of(add, LOG, NOW));
+    self.set(instance);
+    Throwable thrown = catchThrowable(() -> instance.call("call_add", 0, 0));
+    assertThat(thrown)
+        .as("call_add threw %s", thrown)
+        .isExactlyInstanceOf(TrapException.class)
+        .hasMessageStartingWith("module " + LABEL + ": function 'call_add' trapped: ")
+        .hasMessageContaining("call stack exhausted");
+    assertThat(module.instantiate(Imports.of(ADD, LOG, NOW)).call("call_add", 2, 3)).isEqualTo(5);
+  }
+
   @ParameterizedTest
   @EnumSource(Engine.class)
   void aStartFunctionCanCallAHostFunctionThatReadsMemory(Engine engine) {
