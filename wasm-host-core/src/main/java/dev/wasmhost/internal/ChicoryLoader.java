@@ -210,6 +210,10 @@ final class ChicoryLoader implements Loader {
     String label = LoadedModule.label(source, digest);
     com.dylibso.chicory.wasm.WasmModule module;
     ModuleShape shape;
+    String impossible = SectionCounts.problem(bytes);
+    if (impossible != null) {
+      throw new InvalidModuleException("module " + label + " is malformed: " + impossible);
+    }
     try {
       module = Parser.parse(bytes);
       shape = new ModuleShape(module);

@@ -63,7 +63,13 @@ final class Linker {
           long[] results;
           try {
             results = body.call(owner, args);
-          } catch (Exception e) {
+          } catch (VirtualMachineError e) {
+            // A stack overflow is reported by the call site as "call stack exhausted", however deep
+            // in guest and host frames it happened; out of memory is not the guest's business.
+            throw e;
+          } catch (Throwable e) {
+            // Anything else, Errors included (an AssertionError in host code, say), is the host
+            // function's failure, reported as a trap with the original as its cause.
             throw new HostFunctionFailure(name, e);
           }
           int count = results == null ? 0 : results.length;

@@ -265,15 +265,42 @@ final class LoadedModule implements WasmModule {
     } catch (UnlinkableException e) {
       throw new LinkException("module " + label + " cannot be linked: " + e.getMessage(), e);
     } catch (RuntimeException | StackOverflowError e) {
-      WasmException reason = Failures.callFailure(label, "start", e);
-      if (e instanceof ChicoryException && !(e instanceof com.dylibso.chicory.runtime.TrapException)) {
-        throw new InstantiateException("module " + label + " cannot be instantiated: " + e.getMessage(), e);
-      }
-      throw new InstantiateException(
-          "module " + label + " cannot be instantiated: its start function failed: " + reason.getMessage(),
-          reason.getCause() != null ? reason.getCause() : reason);
+      throw instantiationFailure(e);
     }
     return instance;
+  }
+
+  /**
+   * Says whether instantiation failed in the start function (a trap, a host function's exception, a
+   * stack overflow) or before it (a data segment that does not fit, memory that cannot be allocated).
+   */
+  private InstantiateException instantiationFailure(Throwable failure) {
+    boolean inStart = module.startSection().isPresent() && raisedByGuestCode(failure);
+    if (inStart) {
+      WasmException reason = Failures.callFailure(label, "start", failure);
+      String message = reason.getMessage();
+      String detail = message.substring(message.indexOf("trapped: ") + "trapped: ".length());
+      return new InstantiateException(
+          "module " + label + " cannot be instantiated: its start function trapped: " + detail,
+          reason.getCause() != null ? reason.getCause() : reason);
+    }
+    String detail =
+        failure instanceof ChicoryException
+            ? failure.getMessage()
+            : "its memory or tables could not be set up: " + failure;
+    return new InstantiateException("module " + label + " cannot be instantiated: " + detail, failure);
+  }
+
+  private static boolean raisedByGuestCode(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof com.dylibso.chicory.runtime.TrapException
+          || t instanceof HostFunctionFailure
+          || t instanceof StackOverflowError
+          || "call stack exhausted".equals(t.getMessage())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Override

@@ -116,7 +116,7 @@ class CacheTest {
       assertThat(stats.hitCount()).as(name).isEqualTo(THREADS - 1);
       assertThat(stats.loadFailureCount()).as(name).isZero();
       assertThat(stats.moduleCount()).as(name).isEqualTo(1);
-      assertThat(((WasmModule) first).engine()).isEqualTo(engine);
+      assertThat(((WasmModule) first).engine()).isIn(TestModules.runningEngines(engine));
     }
   }
 
@@ -215,7 +215,7 @@ class CacheTest {
       WasmModule numbers = loader.load(TestModules.bytes(NUMBERS));
       assertThat(numbers.call("add", i, 40)).isEqualTo(i + 40);
       assertThat(numbers.instantiate().call("swap", 1, 2L)).isEqualTo(new Object[] {2L, 1});
-      assertThat(numbers.engine()).isEqualTo(engine);
+      assertThat(numbers.engine()).isIn(TestModules.runningEngines(engine));
       WasmModule fib = loader.load(TestModules.classpathUri(FIB));
       assertThat(fib.call("fib", 20L)).isEqualTo(6765L);
     }

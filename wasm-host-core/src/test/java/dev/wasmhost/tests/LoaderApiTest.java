@@ -38,7 +38,11 @@ class LoaderApiTest {
     assertThat(WasmLoader.defaultLoader()).isSameAs(loader);
     LoaderConfig config = loader.config();
     assertThat(config).isEqualTo(LoaderConfig.defaults());
-    assertThat(config.engine()).isEqualTo(Engine.COMPILER);
+    assertThat(config.engine()).isEqualTo(Engine.AUTO);
+    assertThat(config.maxMemoryPages()).isEqualTo(16384).isEqualTo(LoaderConfig.DEFAULT_MAX_MEMORY_PAGES);
+    assertThat(config.callTimeout()).isEqualTo(Duration.ZERO);
+    assertThat(config.diskCacheDirectory()).isNull();
+    assertThat(config.callStackSize()).isZero();
     assertThat(config.maxCacheBytes()).isEqualTo(256L << 20).isEqualTo(LoaderConfig.DEFAULT_MAX_CACHE_BYTES);
     assertThat(config.imports().isEmpty()).isTrue();
     assertThat(config.httpTimeout()).isEqualTo(Duration.ofSeconds(30)).isEqualTo(LoaderConfig.DEFAULT_HTTP_TIMEOUT);
@@ -61,7 +65,7 @@ class LoaderApiTest {
     assertThat(fromUri).isSameAs(fromBytes);
     assertThat(fromClasspath).isSameAs(fromBytes);
     assertThat(fromLoader).isSameAs(fromBytes);
-    assertThat(fromBytes.engine()).isEqualTo(Engine.COMPILER);
+    assertThat(fromBytes.engine()).isIn(TestModules.runningEngines(Engine.AUTO));
     assertThat(fromBytes.call("fib", 20L)).isEqualTo(6765L);
     assertThat(fromBytes.call("sum", 100)).isEqualTo(4950L);
   }
@@ -115,7 +119,7 @@ class LoaderApiTest {
             .maxCacheBytes(12345)
             .imports(imports)
             .httpTimeout(Duration.ofMillis(1500));
-    LoaderConfig expected = new LoaderConfig(Engine.INTERPRETER, 12345, imports, Duration.ofMillis(1500));
+    LoaderConfig expected = config(Engine.INTERPRETER, 12345, imports, Duration.ofMillis(1500));
     assertThat(builder.toConfig()).isEqualTo(expected);
     Loader loader = builder.build();
     assertThat(loader.config()).isEqualTo(expected);
@@ -194,16 +198,16 @@ class LoaderApiTest {
 
   @Test
   void loaderConfigValidatesItsComponents() {
-    assertThatThrownBy(() -> new LoaderConfig(null, 1, Imports.empty(), Duration.ofSeconds(1)))
+    assertThatThrownBy(() -> config(null, 1, Imports.empty(), Duration.ofSeconds(1)))
         .isInstanceOf(NullPointerException.class)
         .hasMessage("engine");
-    assertThatThrownBy(() -> new LoaderConfig(Engine.COMPILER, 1, null, Duration.ofSeconds(1)))
+    assertThatThrownBy(() -> config(Engine.COMPILER, 1, null, Duration.ofSeconds(1)))
         .isInstanceOf(NullPointerException.class)
         .hasMessage("imports");
-    assertThatThrownBy(() -> new LoaderConfig(Engine.COMPILER, 1, Imports.empty(), null))
+    assertThatThrownBy(() -> config(Engine.COMPILER, 1, Imports.empty(), null))
         .isInstanceOf(NullPointerException.class)
         .hasMessage("httpTimeout");
-    assertThatThrownBy(() -> new LoaderConfig(Engine.COMPILER, -5, Imports.empty(), Duration.ofSeconds(1)))
+    assertThatThrownBy(() -> config(Engine.COMPILER, -5, Imports.empty(), Duration.ofSeconds(1)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("maxCacheBytes must not be negative: -5");
   }
@@ -320,5 +324,20 @@ class LoaderApiTest {
     assertThat(stats.weightBytes()).isEqualTo(numbers.length + fib.length);
     assertThat(stats.maxWeightBytes()).isEqualTo(1 << 20);
     assertThat(stats.hitRate()).isEqualTo(0.5);
+  }
+
+  /** A config with these four settings and the defaults for the rest. */
+  private static LoaderConfig config(Engine engine, long maxCacheBytes, Imports imports, Duration httpTimeout) {
+    LoaderConfig defaults = LoaderConfig.defaults();
+    return new LoaderConfig(
+        engine,
+        maxCacheBytes,
+        imports,
+        httpTimeout,
+        defaults.diskCacheDirectory(),
+        defaults.diskCacheMaxBytes(),
+        defaults.callStackSize(),
+        defaults.callTimeout(),
+        defaults.maxMemoryPages());
   }
 }

@@ -75,4 +75,12 @@ final class TestModules {
   static String shortDigest(byte[] bytes) {
     return sha256(bytes).substring(0, "sha256:".length() + 12);
   }
+
+  /**
+   * The engines a module of a loader with {@code configured} may report as running new calls: AUTO
+   * runs in the interpreter until its background compilation completes.
+   */
+  static java.util.List<Engine> runningEngines(Engine configured) {
+    return configured == Engine.AUTO ? java.util.List.of(Engine.INTERPRETER, Engine.COMPILER) : java.util.List.of(configured);
+  }
 }
