@@ -108,6 +108,9 @@ class DrainTest {
       assertThat(b.get(10, TimeUnit.SECONDS).number()).isEqualTo(2);
       assertThat(events.summary()).containsExactly("RESOLVED job", "SWAPPED job", "CLOSED job");
       assertThat(events.of(RegistryEvent.Type.CLOSED).get(0).version().number()).isEqualTo(1);
+      assertThat(events.threads)
+          .as("listeners run on the thread that caused the event")
+          .containsExactly("RESOLVED job on " + Thread.currentThread().getName(), "SWAPPED job on replacer-B", "CLOSED job on replacer-B");
       assertThat(callerA.submit(() -> registry.call("job", "run")).get(10, TimeUnit.SECONDS))
           .as("A's next call runs on the new version")
           .isEqualTo(2);

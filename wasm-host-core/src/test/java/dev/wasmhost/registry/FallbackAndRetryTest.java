@@ -139,6 +139,22 @@ class FallbackAndRetryTest {
     assertThat(nullCaller).as("caller passed to the Java body (non-null ones: %s)", callers).containsExactly(true);
   }
 
+  /**
+   * A Java fallback stands in for a module that could not be brought up; Java functions have no
+   * initializer to run, so a definition's initializer (e.g. {@code _initialize}, as in the
+   * SubsystemDefinition example) must not stop the fallback from being used.
+   */
+  @Test
+  void aJavaFallbackWorksForADefinitionWithAnInitializer() {
+    AtomicInteger calls = new AtomicInteger();
+    registry.register(
+        "calc",
+        SubsystemDefinition.builder(missing("calc.wasm")).initializer("_initialize").fallback(javaCalc(calls)).build());
+
+    assertThat(registry.call("calc", "tag", 4)).isEqualTo(49);
+    assertThat(registry.version("calc").orElseThrow().fallback()).isTrue();
+  }
+
   @Test
   void withoutAFallbackTheFailureNamesTheSubsystemAndCarriesTheLoadException() {
     registry.register("calc", SubsystemDefinition.builder(missing("calc.wasm")).build());

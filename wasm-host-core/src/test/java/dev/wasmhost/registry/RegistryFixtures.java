@@ -59,10 +59,13 @@ final class RegistryFixtures {
   /** Records every event, in order, from any thread. */
   static final class Events implements Consumer<RegistryEvent> {
     final List<RegistryEvent> all = new CopyOnWriteArrayList<>();
+    /** "TYPE id on thread-name" for each event, in order. */
+    final List<String> threads = new CopyOnWriteArrayList<>();
 
     @Override
-    public void accept(RegistryEvent event) {
+    public synchronized void accept(RegistryEvent event) {
       all.add(event);
+      threads.add(event.type() + " " + event.id() + " on " + Thread.currentThread().getName());
     }
 
     List<RegistryEvent> of(RegistryEvent.Type type) {
