@@ -19,6 +19,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -31,6 +32,9 @@ class DrainTest {
   private final CountDownLatch entered = new CountDownLatch(1);
   private final CountDownLatch release = new CountDownLatch(1);
   private volatile Thread blocked;
+  /** When set, env.block swaps job to blocking_v2 from inside the call instead of blocking. */
+  private final AtomicReference<Registry> replaceFromInside = new AtomicReference<>();
+  private final AtomicReference<SubsystemVersion> replacedFromInside = new AtomicReference<>();
   private final ExecutorService callerA = Executors.newSingleThreadExecutor(r -> new Thread(r, "caller-A"));
   private final ExecutorService replacerB = Executors.newSingleThreadExecutor(r -> new Thread(r, "replacer-B"));
   private final RegistryFixtures.Events events = new RegistryFixtures.Events();
@@ -51,6 +55,10 @@ class DrainTest {
             "block",
             FunctionType.accepting(),
             (caller, args) -> {
+              Registry inside = replaceFromInside.getAndSet(null);
+              if (inside != null) {
+                replacedFromInside.set(inside.replace("job", uri("blocking_v2.wasm")));
+              }
               if (Thread.currentThread() == blocked) {
                 entered.countDown();
                 if (!release.await(30, TimeUnit.SECONDS)) {
@@ -136,6 +144,40 @@ class DrainTest {
 
       release.countDown();
       assertThat(a.get(10, TimeUnit.SECONDS)).as("a retired version still finishes its call").isEqualTo(1);
+    }
+  }
+
+  @Test
+  void threadsIdleOnTheOldVersionDoNotHoldUpReplace() throws Exception {
+    try (Registry registry = registryWithJob(Duration.ofSeconds(10))) {
+      // A has run on version 1 and is alive but not in a call.
+      assertThat(callerA.submit(() -> registry.call("job", "run")).get(10, TimeUnit.SECONDS)).isEqualTo(1);
+      long start = System.nanoTime();
+
+      SubsystemVersion next =
+          replacerB.submit(() -> registry.replace("job", uri("blocking_v2.wasm"))).get(10, TimeUnit.SECONDS);
+
+      assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(5_000);
+      assertThat(next.number()).isEqualTo(2);
+      assertThat(callerA.submit(() -> registry.call("job", "run")).get(10, TimeUnit.SECONDS)).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void aReplaceFromInsideACallDoesNotWaitForThatCall() throws Exception {
+    try (Registry registry = registryWithJob(Duration.ofSeconds(10))) {
+      replaceFromInside.set(registry);
+      long start = System.nanoTime();
+
+      Object result = callerA.submit(() -> registry.call("job", "run")).get(20, TimeUnit.SECONDS);
+
+      assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start))
+          .as("replace did not wait out the 10 s drain timeout for its own call")
+          .isLessThan(5_000);
+      assertThat(result).as("the call that swapped finished on its version").isEqualTo(1);
+      assertThat(replacedFromInside.get().number()).isEqualTo(2);
+      assertThat(registry.call("job", "run")).isEqualTo(2);
+      assertThat(events.summary()).containsExactly("RESOLVED job", "SWAPPED job", "CLOSED job");
     }
   }
 }

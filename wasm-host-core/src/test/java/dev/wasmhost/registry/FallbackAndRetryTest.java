@@ -12,6 +12,7 @@ import dev.wasmhost.FunctionType;
 import dev.wasmhost.HostFunction;
 import dev.wasmhost.Imports;
 import dev.wasmhost.Instance;
+import dev.wasmhost.InstantiateException;
 import dev.wasmhost.LoadException;
 import dev.wasmhost.Registry;
 import dev.wasmhost.RegistryEvent;
@@ -24,6 +25,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -114,7 +116,7 @@ class FallbackAndRetryTest {
   /** {@link SubsystemDefinition.Source#java}: "its body is called with a null caller". */
   @Test
   void aJavaFallbackIsCalledWithANullCaller() {
-    List<Instance> callers = new java.util.ArrayList<>();
+    List<Instance> callers = new ArrayList<>();
     List<Boolean> nullCaller = new CopyOnWriteArrayList<>();
     registry.register(
         "calc",
@@ -153,6 +155,22 @@ class FallbackAndRetryTest {
 
     assertThat(registry.call("calc", "tag", 4)).isEqualTo(49);
     assertThat(registry.version("calc").orElseThrow().fallback()).isTrue();
+  }
+
+  @Test
+  void aModuleThatCannotBeInstantiatedFallsBack() {
+    registry.register(
+        "calc", SubsystemDefinition.builder(uri("start_trap.wasm")).fallback(uri("calc_v1.wasm")).build());
+    registry.register("bare", SubsystemDefinition.builder(uri("start_trap.wasm")).build());
+
+    assertThat(registry.call("calc", "tag", 2)).isEqualTo(21);
+    assertThat(events.of(RegistryEvent.Type.FELL_BACK, "calc"))
+        .singleElement()
+        .satisfies(e -> assertThat(e.cause()).isInstanceOf(InstantiateException.class));
+    assertThatThrownBy(() -> registry.resolve("bare"))
+        .isInstanceOf(SubsystemException.class)
+        .hasMessageContaining("'bare'")
+        .hasCauseInstanceOf(InstantiateException.class);
   }
 
   @Test

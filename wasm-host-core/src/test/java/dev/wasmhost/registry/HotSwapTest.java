@@ -9,12 +9,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.wasmhost.InstantiateException;
+import dev.wasmhost.InvalidModuleException;
 import dev.wasmhost.LinkException;
+import dev.wasmhost.LoadException;
 import dev.wasmhost.Registry;
 import dev.wasmhost.RegistryEvent;
 import dev.wasmhost.SubsystemException;
 import dev.wasmhost.SubsystemVersion;
-import dev.wasmhost.WasmException;
 import java.util.function.IntBinaryOperator;
 import java.util.function.IntUnaryOperator;
 import org.junit.jupiter.api.AfterEach;
@@ -144,14 +146,22 @@ class HotSwapTest {
   }
 
   @Test
-  void aModuleThatCannotBeLoadedChangesNothing() {
+  void aModuleThatCannotBeBroughtUpChangesNothing() {
     SubsystemVersion before = registry.resolve("calc");
 
-    assertThatThrownBy(() -> registry.replace("calc", missing("calc_v3.wasm"))).isInstanceOf(WasmException.class);
-    assertThatThrownBy(() -> registry.replace("calc", bytes("invalid.wasm"))).isInstanceOf(WasmException.class);
+    assertThatThrownBy(() -> registry.replace("calc", missing("calc_v3.wasm"))).isInstanceOf(LoadException.class);
+    assertThatThrownBy(() -> registry.replace("calc", bytes("invalid.wasm"))).isInstanceOf(InvalidModuleException.class);
+    assertThatThrownBy(() -> registry.replace("calc", uri("imports.wasm")))
+        .as("its imports cannot be satisfied")
+        .isInstanceOf(LinkException.class)
+        .hasMessageContaining("env.add");
+    assertThatThrownBy(() -> registry.replace("calc", uri("start_trap.wasm")))
+        .as("its start function traps")
+        .isInstanceOf(InstantiateException.class);
 
     assertThat(registry.version("calc")).contains(before);
     assertThat(registry.call("calc", "tag", 1)).isEqualTo(11);
+    assertThat(events.summary()).containsExactly("RESOLVED calc");
     assertThat(registry.replace("calc", uri("calc_v2.wasm")).number()).isEqualTo(2);
   }
 
