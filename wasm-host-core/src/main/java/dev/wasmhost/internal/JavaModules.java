@@ -55,11 +55,15 @@ final class JavaModules {
     return writer.bytes();
   }
 
-  /** The same functions, renamed to be imported from module {@code java}. */
+  /**
+   * The same functions, renamed to be imported from module {@code java}, and called with a null caller
+   * as documented: the re-exporting module is an implementation detail, not the caller.
+   */
   static Imports asImports(Imports functions) {
     Imports.Builder builder = Imports.builder();
     for (HostFunction function : functions.functions()) {
-      builder.function(IMPORT_MODULE, function.name(), function.type(), function.body());
+      HostFunction.Body body = function.body();
+      builder.function(IMPORT_MODULE, function.name(), function.type(), (caller, args) -> body.call(null, args));
     }
     return builder.build();
   }

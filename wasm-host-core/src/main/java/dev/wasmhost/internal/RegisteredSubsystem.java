@@ -138,12 +138,14 @@ final class RegisteredSubsystem {
     }
     Imports imports = own.overriddenBy(dependencyImports(module));
     SubsystemVersion version = new SubsystemVersion(id, lastVersionNumber + 1, digest, fallback);
+    // A Java fallback stands in for the module's exports only: there is nothing to initialise.
+    String initializer = source.java() != null ? null : definition.initializer().orElse(null);
     SubsystemRuntime runtime =
         new SubsystemRuntime(
             version,
             module,
             imports,
-            definition.initializer().orElse(null),
+            initializer,
             definition.callTimeout().map(java.time.Duration::toNanos).orElse(0L));
     runtime.newInstance().close(); // links, instantiates and initialises once, or throws
     return runtime;
@@ -208,7 +210,11 @@ final class RegisteredSubsystem {
     if (runtime == null) {
       runtime = resolve();
     }
+    LiveInstance retired = slot.instance;
     slot.instance = runtime.newInstance();
+    if (retired != null && slot.idle()) {
+      retired.close(); // unless this thread is inside a call on it (a re-entrant call)
+    }
     slot.ops = new Object[Math.max(4, handleCount.get())];
     slot.version = runtime;
   }
@@ -260,9 +266,12 @@ final class RegisteredSubsystem {
   /** A thread-safe handle; checks the shape now, on the calling thread's instance. */
   <T> T handle(String function, Class<T> shape) {
     int index = handleIndexes.computeIfAbsent(function + '\u0000' + shape.getName(), key -> handleCount.getAndIncrement());
-    ThreadSlot slot = slot();
-    op(slot, index, function, shape); // throws InvalidCallException for a missing export or a wrong shape
-    exportsInUse.put(function, slot.version.module.shape().functionExports.get(function).type());
+    // Under the lock, so that no swap can slip in between checking the export and recording it.
+    synchronized (this) {
+      ThreadSlot slot = slot();
+      op(slot, index, function, shape); // throws InvalidCallException for a missing export or a wrong shape
+      exportsInUse.put(function, slot.version.module.shape().functionExports.get(function).type());
+    }
     return RegistryHandles.bind(this, index, function, shape);
   }
 

@@ -41,6 +41,11 @@ final class ThreadSlot {
     DEPTH.setOpaque(this, (int) DEPTH.getOpaque(this) - 1);
   }
 
+  /** True when the owner is not inside a call on this slot. Owner thread only. */
+  boolean idle() {
+    return (int) DEPTH.getOpaque(this) == 0;
+  }
+
   /** Read by other threads while draining. */
   boolean busyOn(SubsystemRuntime runtime) {
     return version == runtime && (int) DEPTH.getOpaque(this) > 0;
