@@ -8,6 +8,7 @@ module dev.wasmhost.core {
   requires com.dylibso.chicory.compiler;
   requires com.github.benmanes.caffeine;
   requires org.slf4j;
+  requires jdk.jfr;
   // Optional: reads -XX:-DontCompileHugeMethods to decide whether to warn about huge methods.
   requires static jdk.management;
 

@@ -91,6 +91,9 @@ public interface Loader {
     private long callStackSize = -1;
     private Duration callTimeout;
     private int maxMemoryPages = -1;
+    private Metrics metrics;
+    private CallListener callListener;
+    private Duration slowCallThreshold;
 
     Builder() {}
 
@@ -222,6 +225,44 @@ public interface Loader {
       return this;
     }
 
+    /** Where measurements go; nowhere ({@link Metrics#NONE}) unless set. */
+    public Builder metrics(Metrics metrics) {
+      Objects.requireNonNull(metrics, "metrics");
+      if (this.metrics != null) {
+        throw new IllegalStateException("metrics was already set to " + this.metrics);
+      }
+      this.metrics = metrics;
+      return this;
+    }
+
+    /** Hears every call into this loader's modules; none unless set. */
+    public Builder callListener(CallListener listener) {
+      Objects.requireNonNull(listener, "listener");
+      if (this.callListener != null) {
+        throw new IllegalStateException("callListener was already set to " + this.callListener);
+      }
+      this.callListener = listener;
+      return this;
+    }
+
+    /**
+     * Calls that take at least {@code threshold} are recorded as {@code dev.wasmhost.SlowCall} JDK
+     * Flight Recorder events (when a recording is running). Not measured unless set, so calls pay
+     * nothing. Loads, compilations, instantiations, traps, timeouts and swaps are always recorded
+     * as events while a recording is running.
+     */
+    public Builder slowCallThreshold(Duration threshold) {
+      Objects.requireNonNull(threshold, "threshold");
+      if (threshold.isNegative() || threshold.isZero()) {
+        throw new IllegalArgumentException("slowCallThreshold must be positive: " + threshold);
+      }
+      if (this.slowCallThreshold != null) {
+        throw new IllegalStateException("slowCallThreshold was already set to " + this.slowCallThreshold);
+      }
+      this.slowCallThreshold = threshold;
+      return this;
+    }
+
     /** The settings as they stand, with defaults for those not set. */
     public LoaderConfig toConfig() {
       LoaderConfig defaults = LoaderConfig.defaults();
@@ -234,7 +275,10 @@ public interface Loader {
           diskCacheMaxBytes,
           Math.max(0, callStackSize),
           callTimeout != null ? callTimeout : Duration.ZERO,
-          maxMemoryPages >= 0 ? maxMemoryPages : defaults.maxMemoryPages());
+          maxMemoryPages >= 0 ? maxMemoryPages : defaults.maxMemoryPages(),
+          metrics != null ? metrics : Metrics.NONE,
+          callListener,
+          slowCallThreshold != null ? slowCallThreshold : Duration.ZERO);
     }
 
     /**

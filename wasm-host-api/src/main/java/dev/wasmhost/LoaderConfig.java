@@ -18,6 +18,10 @@ import java.util.Objects;
  *     to run it on the caller's thread
  * @param callTimeout the deadline of every call, or {@link Duration#ZERO} for none
  * @param maxMemoryPages the most 64 KiB pages of linear memory one instance may have
+ * @param metrics where measurements go ({@link Metrics#NONE} for nowhere)
+ * @param callListener hears every call, or null for none
+ * @param slowCallThreshold calls at least this slow are recorded as JDK Flight Recorder events, or
+ *     {@link Duration#ZERO} for none
  */
 public record LoaderConfig(
     Engine engine,
@@ -28,7 +32,10 @@ public record LoaderConfig(
     long diskCacheMaxBytes,
     long callStackSize,
     Duration callTimeout,
-    int maxMemoryPages) {
+    int maxMemoryPages,
+    Metrics metrics,
+    CallListener callListener,
+    Duration slowCallThreshold) {
   /** The default bound on cached module bytes: 256 MiB. */
   public static final long DEFAULT_MAX_CACHE_BYTES = 256L << 20;
 
@@ -55,6 +62,8 @@ public record LoaderConfig(
       throw new IllegalArgumentException("maxCacheBytes must not be negative: " + maxCacheBytes);
     }
     Objects.requireNonNull(callTimeout, "callTimeout");
+    Objects.requireNonNull(metrics, "metrics");
+    Objects.requireNonNull(slowCallThreshold, "slowCallThreshold");
     if (callTimeout.isNegative()) {
       throw new IllegalArgumentException("callTimeout must not be negative: " + callTimeout);
     }
@@ -77,6 +86,9 @@ public record LoaderConfig(
         DEFAULT_DISK_CACHE_MAX_BYTES,
         0,
         Duration.ZERO,
-        DEFAULT_MAX_MEMORY_PAGES);
+        DEFAULT_MAX_MEMORY_PAGES,
+        Metrics.NONE,
+        null,
+        Duration.ZERO);
   }
 }

@@ -68,6 +68,7 @@ final class ChicoryInstancePool implements InstancePool {
     }
     if (!acquired) {
       timeouts.increment();
+      module.observation().metrics.poolExhausted(module.label());
       throw new PoolExhaustedException(
           "module " + module.label() + ": all " + config.maxSize() + " pooled instances stayed in use for "
               + config.borrowTimeout().toMillis() + " ms");

@@ -56,6 +56,7 @@ final class ChicoryLoader implements Loader {
   private final AsyncCache<String, LoadedModule> cache;
   private final DiskCache diskCache;
   private final DeepStackCalls deepStack;
+  private final Observation observation;
   private volatile ThreadPoolExecutor compilers;
 
   ChicoryLoader(LoaderConfig config) {
@@ -72,6 +73,7 @@ final class ChicoryLoader implements Loader {
             ? null
             : new DiskCache(config.diskCacheDirectory(), config.diskCacheMaxBytes());
     this.deepStack = config.callStackSize() > 0 ? new DeepStackCalls(config.callStackSize()) : null;
+    this.observation = new Observation(config);
   }
 
   @Override
@@ -154,7 +156,8 @@ final class ChicoryLoader implements Loader {
                   0,
                   config.imports(),
                   deepStack,
-                  defaultLimits());
+                  defaultLimits(),
+                  observation);
           loaded.compiled(compiled.machineFactory());
           log.info("loaded precompiled module {} ({})", source, Digests.shortForm(digest));
           return loaded;
@@ -167,6 +170,30 @@ final class ChicoryLoader implements Loader {
 
   /** The cached module for {@code digest}, made by {@code decoder} on this thread if absent. */
   private WasmModule cached(String digest, String source, java.util.function.Supplier<LoadedModule> decoder) {
+    long start = System.nanoTime();
+    FlightEvents.Load event = new FlightEvents.Load();
+    event.begin();
+    boolean[] decoded = {false};
+    WasmModule module =
+        cachedOrDecoded(
+            digest,
+            source,
+            () -> {
+              decoded[0] = true;
+              return decoder.get();
+            });
+    boolean hit = !decoded[0];
+    event.cacheHit = hit;
+    observation.metrics.moduleLoaded(((LoadedModule) module).label(), hit, System.nanoTime() - start);
+    if (event.isEnabled()) {
+      event.module = source;
+      event.digest = digest;
+      event.commit();
+    }
+    return module;
+  }
+
+  private WasmModule cachedOrDecoded(String digest, String source, java.util.function.Supplier<LoadedModule> decoder) {
     Flight mine = new Flight();
     CompletableFuture<LoadedModule> future = cache.get(digest, (key, executor) -> mine);
     if (future == mine) {
@@ -237,7 +264,8 @@ final class ChicoryLoader implements Loader {
             bytes.length,
             config.imports(),
             deepStack,
-            defaultLimits());
+            defaultLimits(),
+            observation);
     if (config.engine() != Engine.INTERPRETER) {
       HugeMethods.warnIfAffected(label, digest, bytes, shape.functionCount);
     }
@@ -264,6 +292,14 @@ final class ChicoryLoader implements Loader {
    */
   private void compileNow(LoadedModule loaded, String label) {
     long start = System.nanoTime();
+    FlightEvents.Compile event = new FlightEvents.Compile();
+    event.begin();
+    event.module = label;
+    event.functions = loaded.shape().functionCount;
+    if (diskCache != null) {
+      observation.metrics.diskCacheLookup(
+          label, diskCache.contains(COMPILE_OPTIONS, loaded.chicoryModule().digest()));
+    }
     Function<com.dylibso.chicory.runtime.Instance, Machine> factory;
     try {
       // SILENT: a function too large for one JVM method runs in the interpreter, without Chicory
@@ -277,9 +313,13 @@ final class ChicoryLoader implements Loader {
     } catch (RuntimeException | LinkageError | StackOverflowError e) {
       log.warn("module {} could not be compiled, it will run in the interpreter: {}", label, e.toString());
       loaded.willNotCompile();
+      event.commit();
       return;
     }
     loaded.compiled(factory);
+    event.succeeded = true;
+    event.commit();
+    observation.metrics.moduleCompiled(label, System.nanoTime() - start);
     log.info(
         "compiled module {} ({}, {} bytes, {} functions) in {} ms",
         label,

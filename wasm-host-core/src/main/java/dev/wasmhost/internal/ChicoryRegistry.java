@@ -210,6 +210,16 @@ final class ChicoryRegistry implements Registry {
   }
 
   void fire(RegistryEvent event) {
+    loader.config().metrics().registryEvent(event);
+    if (event.type() == RegistryEvent.Type.SWAPPED) {
+      FlightEvents.HotSwap swap = new FlightEvents.HotSwap();
+      if (swap.isEnabled()) {
+        swap.subsystem = event.id();
+        swap.version = event.version().number();
+        swap.digest = event.version().digest();
+        swap.commit();
+      }
+    }
     for (Consumer<RegistryEvent> listener : listeners) {
       try {
         listener.accept(event);

@@ -27,8 +27,7 @@ final class ExportHandle implements WasmFunction {
     this.owner = owner;
     this.export = export;
     this.raw = raw;
-    this.function =
-        timeoutNanos > 0 ? Deadlines.guard(raw, timeoutNanos, owner.module().label(), export.name()) : raw;
+    this.function = wrap(raw, timeoutNanos);
     this.params = export.type().params().toArray(new ValueType[0]);
     this.results = export.type().results().toArray(new ValueType[0]);
     boolean numbers = true;
@@ -72,7 +71,24 @@ final class ExportHandle implements WasmFunction {
 
   /** {@link #call(Object...)} under its own deadline. */
   Object callWithTimeout(long timeoutNanos, Object... args) {
-    return call(Deadlines.guard(raw, timeoutNanos, owner.module().label(), export.name()), args);
+    return call(wrap(raw, timeoutNanos), args);
+  }
+
+  /**
+   * Chicory's function with only what is configured around it: a deadline, then the loader's
+   * observers. With neither, it is Chicory's function itself.
+   */
+  private ExportFunction wrap(ExportFunction function, long timeoutNanos) {
+    String module = owner.module().label();
+    ExportFunction wrapped = function;
+    if (timeoutNanos > 0) {
+      wrapped = Deadlines.guard(wrapped, timeoutNanos, module, export.name());
+    }
+    Observation observation = owner.module().observation();
+    if (observation.active) {
+      wrapped = observation.observe(wrapped, module, export.name());
+    }
+    return wrapped;
   }
 
   private Object call(ExportFunction target, Object[] args) {
@@ -123,7 +139,13 @@ final class ExportHandle implements WasmFunction {
       // Someone else's interrupt stopped the guest; Chicory consumed the flag, so put it back.
       Thread.currentThread().interrupt();
     }
-    return Failures.callFailure(owner.module().label(), export.name(), failure);
+    WasmException exception = Failures.callFailure(owner.module().label(), export.name(), failure);
+    if (exception instanceof dev.wasmhost.CallTimeoutException) {
+      FlightEvents.timeout(owner.module().label(), export.name());
+    } else if (exception instanceof dev.wasmhost.TrapException) {
+      FlightEvents.trap(owner.module().label(), export.name(), exception.getMessage());
+    }
+    return exception;
   }
 
   String describe() {

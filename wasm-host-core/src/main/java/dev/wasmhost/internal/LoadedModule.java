@@ -48,6 +48,7 @@ final class LoadedModule implements WasmModule {
   private final Imports loaderImports;
   private final DeepStackCalls deepStack;
   private final InstanceLimits defaultLimits;
+  private final Observation observation;
   private final ThreadLocal<LiveInstance> perThread;
 
   /**
@@ -64,7 +65,8 @@ final class LoadedModule implements WasmModule {
       long sizeBytes,
       Imports loaderImports,
       DeepStackCalls deepStack,
-      InstanceLimits defaultLimits) {
+      InstanceLimits defaultLimits,
+      Observation observation) {
     this.module = module;
     this.autoFactory = auto ? instance -> new AutoMachine(instance, this) : null;
     this.shape = shape;
@@ -75,6 +77,7 @@ final class LoadedModule implements WasmModule {
     this.loaderImports = loaderImports;
     this.deepStack = deepStack;
     this.defaultLimits = defaultLimits;
+    this.observation = observation;
     this.perThread = ThreadLocal.withInitial(() -> instantiate(Imports.empty()));
   }
 
@@ -227,6 +230,10 @@ final class LoadedModule implements WasmModule {
     return instantiate(Imports.empty());
   }
 
+  Observation observation() {
+    return observation;
+  }
+
   InstanceLimits defaultLimits() {
     return defaultLimits;
   }
@@ -237,6 +244,9 @@ final class LoadedModule implements WasmModule {
   }
 
   LiveInstance instantiate(Imports imports, InstanceLimits limits) {
+    long start = System.nanoTime();
+    FlightEvents.Instantiate event = new FlightEvents.Instantiate();
+    event.begin();
     LiveInstance instance = new LiveInstance(this, limits);
     ImportValues importValues = Linker.link(this, loaderImports.overriddenBy(imports), instance);
     com.dylibso.chicory.runtime.Instance.Builder builder =
@@ -266,6 +276,11 @@ final class LoadedModule implements WasmModule {
       throw new LinkException("module " + label + " cannot be linked: " + e.getMessage(), e);
     } catch (RuntimeException | StackOverflowError e) {
       throw instantiationFailure(e);
+    }
+    observation.metrics.instantiated(label, System.nanoTime() - start);
+    if (event.isEnabled()) {
+      event.module = label;
+      event.commit();
     }
     return instance;
   }

@@ -338,6 +338,9 @@ class LoaderApiTest {
         defaults.diskCacheMaxBytes(),
         defaults.callStackSize(),
         defaults.callTimeout(),
-        defaults.maxMemoryPages());
+        defaults.maxMemoryPages(),
+        defaults.metrics(),
+        defaults.callListener(),
+        defaults.slowCallThreshold());
   }
 }
