@@ -1,0 +1,926 @@
+package dev.wasmhost.internal;
+
+import com.dylibso.chicory.runtime.GlobalInstance;
+import com.dylibso.chicory.runtime.Instance;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Deterministic fuel metering by rewriting a module's binary at load time. Chicory has no instruction
+ * metering, so wasm-host adds it to the module itself: the rewritten module counts its own work in a
+ * global and traps when the count runs out.
+ *
+ * <h2>What the rewrite adds</h2>
+ *
+ * <ul>
+ *   <li><b>One global</b>, {@code (global (mut i64) (i64.const initialFuel))}, appended to the global
+ *       section (the section is created if absent). Appending a defined global keeps every existing
+ *       global index unchanged; the new index is {@code importedGlobals + definedGlobals}.
+ *   <li><b>One export</b> of that global, appended to the export section (created if absent), named
+ *       {@value #FUEL_GLOBAL} or, if the module already exports that name, the first free name among
+ *       {@code __wasmhost_fuel_1}, {@code __wasmhost_fuel_2}, ...
+ *   <li><b>A charge</b> at the start of every function body (after its local declarations, which are
+ *       left alone) and at the start of every {@code loop} body (after its block type):
+ *       <pre>
+ *   global.get $fuel
+ *   i64.const  C        ;; the cost of the region that follows, see below
+ *   i64.sub
+ *   global.set $fuel
+ *   global.get $fuel
+ *   i64.const  0
+ *   i64.lt_s
+ *   if
+ *     unreachable       ;; out of fuel
+ *   end</pre>
+ *       There is no {@code global.tee}, and no local is added (local declarations stay untouched), so
+ *       the new value is read back with a second {@code global.get}. Eight instructions run per charge
+ *       when fuel remains. The sequence is stack-neutral, so it is valid even where a multi-value loop
+ *       has parameters on the stack.
+ * </ul>
+ *
+ * Every other section is copied byte for byte. The code section keeps its function count; only the
+ * body sizes and the section size are re-encoded (as minimal LEB128). Custom sections that hold code
+ * offsets (DWARF {@code .debug_*}, branch hints) are copied unchanged and so go stale.
+ *
+ * <h2>Cost model</h2>
+ *
+ * A function body or a loop body is a <em>region</em>, minus the loops nested in it, which are regions
+ * of their own. The {@code loop} opcode belongs to the enclosing region; everything from its block type
+ * up to and including its matching {@code end} belongs to the loop. A charge costs the number of
+ * instructions (opcodes, each prefixed {@code 0xFC}/{@code 0xFD}/{@code 0xFE} instruction counting
+ * once, {@code else} and {@code end} included) in its region. So:
+ *
+ * <ul>
+ *   <li>Fuel is a pure function of the module and the path taken through it: the same module with the
+ *       same input consumes exactly the same fuel in the interpreter and in the compiler, run after run.
+ *   <li>Fuel is an <em>upper bound</em> on the instructions executed, exact for straight-line code.
+ *       Within a region control only moves forward (a branch back goes to a loop label, which is the
+ *       start of a region and charges again; a call returns to where it left), so each instruction of a
+ *       region runs at most once per charge of that region. Branches not taken (the other arm of an
+ *       {@code if}, code after an early {@code br} or {@code return}) are still paid for.
+ *   <li>The overhead is one charge per call and one per loop iteration, whatever the cost model; a
+ *       region's cost is a constant baked into its charge.
+ * </ul>
+ *
+ * <h2>Detecting exhaustion</h2>
+ *
+ * The host sets the global before a call ({@link #setFuel}) and reads it after ({@link #fuel}). A
+ * charge leaves the global at {@code before - cost} and traps only if that is negative, so after a
+ * trap a negative global means the trap was fuel exhaustion, and any other trap leaves it at zero or
+ * more. Fuel consumed by a call is {@link #consumed consumed(before, after)}. The global starts at
+ * {@code initialFuel}, by default {@link Long#MAX_VALUE} (unlimited): the module's {@code start}
+ * function runs during instantiation, before the host has a chance to set a budget.
+ *
+ * <h2>What is decoded, and what is not supported</h2>
+ *
+ * The code section is walked instruction by instruction, skipping every immediate: the MVP,
+ * sign-extension, saturating truncation and bulk memory ({@code 0xFC}), reference types and typed
+ * function references ({@code ref.null} heap types, {@code call_ref}, {@code br_on_null}, ...),
+ * multi-value block types (s33 type indices), tail calls, multi-memory memargs, SIMD and relaxed SIMD
+ * ({@code 0xFD}, memargs, lane indices, 16-byte immediates) and threads ({@code 0xFE}). Exception
+ * handling ({@code try_table}, {@code throw}, {@code throw_ref}, and the legacy {@code try}/{@code
+ * catch}) and GC ({@code 0xFB}) are rejected with an {@link IllegalArgumentException} whose message
+ * starts with {@code "fuel metering does not support"}: an exception unwinds across regions, which
+ * the cost model above does not account for. The input must be a module Chicory has already decoded
+ * and validated; anything malformed still fails with an {@link IllegalArgumentException}, never with
+ * an index error.
+ *
+ * <p>Stateless and thread-safe.
+ */
+final class FuelInstrumenter {
+  /** The preferred name of the exported fuel global. */
+  static final String FUEL_GLOBAL = "__wasmhost_fuel";
+
+  /** The initial fuel when none is given: in effect unlimited, until the host sets a budget. */
+  static final long UNLIMITED = Long.MAX_VALUE;
+
+  /** What {@link #instrument} added, beside the rewritten bytes. */
+  static final class Instrumented {
+    private final byte[] bytes;
+    private final String fuelGlobal;
+    private final int fuelGlobalIndex;
+    private final int chargePoints;
+
+    Instrumented(byte[] bytes, String fuelGlobal, int fuelGlobalIndex, int chargePoints) {
+      this.bytes = bytes;
+      this.fuelGlobal = fuelGlobal;
+      this.fuelGlobalIndex = fuelGlobalIndex;
+      this.chargePoints = chargePoints;
+    }
+
+    /** The rewritten module; the caller owns the array. */
+    byte[] bytes() {
+      return bytes;
+    }
+
+    /** The export name of the fuel global. */
+    String fuelGlobal() {
+      return fuelGlobal;
+    }
+
+    /** The fuel global's index in the global index space. */
+    int fuelGlobalIndex() {
+      return fuelGlobalIndex;
+    }
+
+    /** How many charges were inserted: one per defined function plus one per loop. */
+    int chargePoints() {
+      return chargePoints;
+    }
+
+    @Override
+    public String toString() {
+      return "Instrumented[" + bytes.length + " bytes, global " + fuelGlobal + " (index " + fuelGlobalIndex
+          + "), " + chargePoints + " charge points]";
+    }
+  }
+
+  private static final int SECTION_CUSTOM = 0;
+  private static final int SECTION_IMPORT = 2;
+  private static final int SECTION_GLOBAL = 6;
+  private static final int SECTION_EXPORT = 7;
+  private static final int SECTION_CODE = 10;
+
+  private FuelInstrumenter() {}
+
+  /** {@link #instrument(byte[], long)} with {@link #UNLIMITED} initial fuel. */
+  static Instrumented instrument(byte[] module) {
+    return instrument(module, UNLIMITED);
+  }
+
+  /**
+   * Rewrites {@code module} (already decoded and validated by Chicory) to meter its own fuel.
+   *
+   * @param initialFuel the global's initial value, which bounds the {@code start} function
+   * @throws IllegalArgumentException if the module uses a feature fuel metering does not support
+   *     (the message starts with {@code "fuel metering does not support"}), or is malformed
+   */
+  static Instrumented instrument(byte[] module, long initialFuel) {
+    Objects.requireNonNull(module, "module");
+    if (initialFuel < 0) {
+      throw new IllegalArgumentException("initial fuel must not be negative: " + initialFuel);
+    }
+    Cursor in = new Cursor(module, 0, module.length);
+    if (module.length < 8
+        || module[0] != 0 || module[1] != 'a' || module[2] != 's' || module[3] != 'm'
+        || module[4] != 1 || module[5] != 0 || module[6] != 0 || module[7] != 0) {
+      throw new IllegalArgumentException("malformed module: not a WebAssembly 1.0 core module");
+    }
+    in.pos = 8;
+
+    // First pass: where each section is, and what the index spaces and export names hold.
+    int sectionCount = 0;
+    int[] ids = new int[16];
+    int[] starts = new int[16]; // of the section header
+    int[] bodies = new int[16]; // of the section contents
+    int[] ends = new int[16];
+    int importedGlobals = 0;
+    int importedFunctions = 0;
+    int definedGlobals = 0;
+    Set<String> exportNames = new HashSet<>();
+    while (in.pos < module.length) {
+      int start = in.pos;
+      int id = in.u8();
+      int size = in.u32();
+      int body = in.pos;
+      int end = in.skip(size);
+      if (sectionCount == ids.length) {
+        ids = Arrays.copyOf(ids, sectionCount * 2);
+        starts = Arrays.copyOf(starts, sectionCount * 2);
+        bodies = Arrays.copyOf(bodies, sectionCount * 2);
+        ends = Arrays.copyOf(ends, sectionCount * 2);
+      }
+      ids[sectionCount] = id;
+      starts[sectionCount] = start;
+      bodies[sectionCount] = body;
+      ends[sectionCount] = end;
+      sectionCount++;
+      Cursor section = new Cursor(module, body, end);
+      if (id == SECTION_IMPORT) {
+        int count = section.u32();
+        for (int i = 0; i < count; i++) {
+          section.skipName();
+          section.skipName();
+          int kind = section.u8();
+          switch (kind) {
+            case 0x00: // function: type index
+              section.u32();
+              importedFunctions++;
+              break;
+            case 0x01: // table: reference type, limits
+              section.skipValType();
+              section.skipLimits();
+              break;
+            case 0x02: // memory: limits
+              section.skipLimits();
+              break;
+            case 0x03: // global: value type, mutability
+              section.skipValType();
+              section.u8();
+              importedGlobals++;
+              break;
+            case 0x04: // tag: attribute, type index
+              section.u8();
+              section.u32();
+              break;
+            default:
+              throw malformed("unknown import kind 0x" + Integer.toHexString(kind), section.pos - 1);
+          }
+        }
+      } else if (id == SECTION_GLOBAL) {
+        definedGlobals = section.u32();
+      } else if (id == SECTION_EXPORT) {
+        int count = section.u32();
+        for (int i = 0; i < count; i++) {
+          exportNames.add(section.name());
+          section.u8(); // kind
+          section.u32(); // index
+        }
+      }
+    }
+
+    int globalIndex = importedGlobals + definedGlobals;
+    String name = FUEL_GLOBAL;
+    for (int i = 1; exportNames.contains(name); i++) {
+      name = FUEL_GLOBAL + "_" + i;
+    }
+
+    // Second pass: copy, rewriting the global, export and code sections.
+    Out out = new Out(module.length + module.length / 4 + 64);
+    out.write(module, 0, 8);
+    boolean globalsWritten = false;
+    boolean exportsWritten = false;
+    int chargePoints = 0;
+    for (int s = 0; s < sectionCount; s++) {
+      int id = ids[s];
+      int order = order(id);
+      if (!globalsWritten && order > order(SECTION_GLOBAL)) {
+        writeGlobalSection(out, null, 0, 0, initialFuel);
+        globalsWritten = true;
+      }
+      if (!exportsWritten && order > order(SECTION_EXPORT)) {
+        writeExportSection(out, null, 0, 0, name, globalIndex);
+        exportsWritten = true;
+      }
+      if (id == SECTION_GLOBAL) {
+        writeGlobalSection(out, module, bodies[s], ends[s], initialFuel);
+        globalsWritten = true;
+      } else if (id == SECTION_EXPORT) {
+        writeExportSection(out, module, bodies[s], ends[s], name, globalIndex);
+        exportsWritten = true;
+      } else if (id == SECTION_CODE) {
+        chargePoints += writeCodeSection(out, module, bodies[s], ends[s], globalIndex, importedFunctions);
+      } else {
+        out.write(module, starts[s], ends[s] - starts[s]);
+      }
+    }
+    if (!globalsWritten) {
+      writeGlobalSection(out, null, 0, 0, initialFuel);
+    }
+    if (!exportsWritten) {
+      writeExportSection(out, null, 0, 0, name, globalIndex);
+    }
+    return new Instrumented(out.toByteArray(), name, globalIndex, chargePoints);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Helpers for the host.
+
+  /**
+   * The fuel global of an instance of an instrumented module. Looking it up costs a map lookup, so a
+   * caller on a hot path keeps the result for the instance's lifetime.
+   */
+  static GlobalInstance fuelGlobal(Instance instance, String fuelGlobal) {
+    return instance.exports().global(fuelGlobal);
+  }
+
+  /** Sets the remaining fuel, typically before a call. */
+  static void setFuel(Instance instance, String fuelGlobal, long fuel) {
+    setFuel(fuelGlobal(instance, fuelGlobal), fuel);
+  }
+
+  /** Sets the remaining fuel, typically before a call. */
+  static void setFuel(GlobalInstance global, long fuel) {
+    if (fuel < 0) {
+      throw new IllegalArgumentException("fuel must not be negative: " + fuel);
+    }
+    global.setValue(fuel);
+  }
+
+  /** The remaining fuel; negative once a charge has trapped for lack of fuel. */
+  static long fuel(Instance instance, String fuelGlobal) {
+    return fuelGlobal(instance, fuelGlobal).getValue();
+  }
+
+  /** The remaining fuel; negative once a charge has trapped for lack of fuel. */
+  static long fuel(GlobalInstance global) {
+    return global.getValue();
+  }
+
+  /** Whether fuel read after a trap shows that the trap was fuel exhaustion. */
+  static boolean exhausted(long fuelAfter) {
+    return fuelAfter < 0;
+  }
+
+  /**
+   * The fuel a call consumed, from the fuel set before it and read after it. An exhausted call
+   * consumed all of its budget: the overdraft of the charge that trapped is not counted.
+   */
+  static long consumed(long fuelBefore, long fuelAfter) {
+    return fuelBefore - Math.max(0, Math.min(fuelAfter, fuelBefore));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Sections.
+
+  /** The position of a section id in the order the spec requires; custom and unknown sections: 0. */
+  private static int order(int id) {
+    switch (id) {
+      case 1: // type
+      case 2: // import
+      case 3: // function
+      case 4: // table
+      case 5: // memory
+        return id;
+      case 13: // tag
+        return 6;
+      case 6: // global
+      case 7: // export
+      case 8: // start
+      case 9: // element
+        return id + 1;
+      case 12: // data count
+        return 11;
+      case 10: // code
+        return 12;
+      case 11: // data
+        return 13;
+      default:
+        return 0;
+    }
+  }
+
+  private static void writeGlobalSection(Out out, byte[] module, int body, int end, long initialFuel) {
+    Out contents = new Out(end - body + 16);
+    int count = 0;
+    int entries = body;
+    if (module != null) {
+      Cursor in = new Cursor(module, body, end);
+      count = in.u32();
+      entries = in.pos;
+    }
+    contents.u32(count + 1L);
+    if (module != null) {
+      contents.write(module, entries, end - entries);
+    }
+    contents.u8(0x7E); // i64
+    contents.u8(0x01); // mutable
+    contents.u8(0x42); // i64.const
+    contents.s64(initialFuel);
+    contents.u8(0x0B); // end
+    out.section(SECTION_GLOBAL, contents);
+  }
+
+  private static void writeExportSection(Out out, byte[] module, int body, int end, String name, int globalIndex) {
+    Out contents = new Out(end - body + 32);
+    int count = 0;
+    int entries = body;
+    if (module != null) {
+      Cursor in = new Cursor(module, body, end);
+      count = in.u32();
+      entries = in.pos;
+    }
+    contents.u32(count + 1L);
+    if (module != null) {
+      contents.write(module, entries, end - entries);
+    }
+    byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
+    contents.u32(utf8.length);
+    contents.write(utf8, 0, utf8.length);
+    contents.u8(0x03); // global
+    contents.u32(globalIndex);
+    out.section(SECTION_EXPORT, contents);
+  }
+
+  /** Writes the code section with charges inserted; returns the number of charges. */
+  private static int writeCodeSection(
+      Out out, byte[] module, int body, int end, int globalIndex, int importedFunctions) {
+    Cursor in = new Cursor(module, body, end);
+    int count = in.u32();
+    Out contents = new Out(end - body + (end - body) / 4 + 16);
+    contents.u32(count);
+    int charges = 0;
+    Regions regions = new Regions();
+    for (int f = 0; f < count; f++) {
+      int size = in.u32();
+      int start = in.pos;
+      int bodyEnd = in.skip(size);
+      int functionIndex = importedFunctions + f;
+      scanBody(module, start, bodyEnd, functionIndex, regions);
+      long newSize = size;
+      for (int r = 0; r < regions.count; r++) {
+        newSize += chargeLength(globalIndex, regions.costs[r]);
+      }
+      if (newSize > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException("function " + functionIndex + " is too large to instrument");
+      }
+      contents.u32(newSize);
+      int copied = start;
+      for (int r = 0; r < regions.count; r++) {
+        int at = regions.offsets[r];
+        contents.write(module, copied, at - copied);
+        writeCharge(contents, globalIndex, regions.costs[r]);
+        copied = at;
+      }
+      contents.write(module, copied, bodyEnd - copied);
+      charges += regions.count;
+    }
+    if (in.pos != end) {
+      throw malformed("code section has trailing bytes", in.pos);
+    }
+    out.section(SECTION_CODE, contents);
+    return charges;
+  }
+
+  private static int chargeLength(int globalIndex, long cost) {
+    int g = Out.u32Length(globalIndex);
+    return 12 + 3 * g + Out.s64Length(cost);
+  }
+
+  private static void writeCharge(Out out, int globalIndex, long cost) {
+    out.u8(0x23); // global.get
+    out.u32(globalIndex);
+    out.u8(0x42); // i64.const
+    out.s64(cost);
+    out.u8(0x7D); // i64.sub
+    out.u8(0x24); // global.set
+    out.u32(globalIndex);
+    out.u8(0x23); // global.get
+    out.u32(globalIndex);
+    out.u8(0x42); // i64.const 0
+    out.u8(0x00);
+    out.u8(0x53); // i64.lt_s
+    out.u8(0x04); // if (empty block type)
+    out.u8(0x40);
+    out.u8(0x00); // unreachable
+    out.u8(0x0B); // end
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Function bodies.
+
+  /**
+   * The charge points of one function body: {@code offsets[i]} is where a charge goes (as an offset
+   * into the module), {@code costs[i]} the instructions of its region. Region 0 is the function body.
+   */
+  private static final class Regions {
+    int count;
+    int[] offsets = new int[8];
+    long[] costs = new long[8];
+
+    int add(int offset) {
+      if (count == offsets.length) {
+        offsets = Arrays.copyOf(offsets, count * 2);
+        costs = Arrays.copyOf(costs, count * 2);
+      }
+      offsets[count] = offset;
+      costs[count] = 0;
+      return count++;
+    }
+  }
+
+  /**
+   * Finds the charge points of the body in {@code code[start, end)} (after its size) and the cost of
+   * each region, into {@code regions} (reset first).
+   */
+  private static void scanBody(byte[] code, int start, int end, int functionIndex, Regions regions) {
+    regions.count = 0;
+    Cursor in = new Cursor(code, start, end);
+    int groups = in.u32();
+    for (int i = 0; i < groups; i++) {
+      in.u32(); // how many locals
+      in.skipValType();
+    }
+    // The region of each open block; the function's own block is region 0.
+    int[] frames = new int[16];
+    int depth = 1;
+    frames[0] = regions.add(in.pos);
+    while (depth > 0) {
+      if (in.pos >= end) {
+        throw malformed("function " + functionIndex + " ends inside a block", in.pos);
+      }
+      int at = in.pos;
+      int opcode = in.u8();
+      int region = frames[depth - 1];
+      regions.costs[region]++;
+      switch (opcode) {
+        case 0x02: // block
+        case 0x04: // if
+          in.skipBlockType();
+          if (depth == frames.length) {
+            frames = Arrays.copyOf(frames, depth * 2);
+          }
+          frames[depth++] = region;
+          break;
+        case 0x03: // loop
+          in.skipBlockType();
+          if (depth == frames.length) {
+            frames = Arrays.copyOf(frames, depth * 2);
+          }
+          frames[depth++] = regions.add(in.pos);
+          break;
+        case 0x0B: // end
+          depth--;
+          break;
+        default:
+          skipImmediates(in, opcode, functionIndex, at);
+      }
+    }
+    if (in.pos != end) {
+      throw malformed("function " + functionIndex + " has bytes after its final end", in.pos);
+    }
+  }
+
+  /**
+   * Skips one instruction at {@code code[pos]}, whatever it is, and returns the position after it.
+   * Block-structured instructions are skipped as their opening opcode and block type only.
+   */
+  static int skipInstruction(byte[] code, int pos, int end) {
+    Cursor in = new Cursor(code, pos, end);
+    int opcode = in.u8();
+    switch (opcode) {
+      case 0x02:
+      case 0x03:
+      case 0x04:
+        in.skipBlockType();
+        break;
+      case 0x0B:
+        break;
+      default:
+        skipImmediates(in, opcode, -1, pos);
+    }
+    return in.pos;
+  }
+
+  /** Skips the immediates of any instruction but block, loop, if and end. */
+  private static void skipImmediates(Cursor in, int opcode, int functionIndex, int at) {
+    switch (opcode) {
+      case 0x00: // unreachable
+      case 0x01: // nop
+      case 0x05: // else
+      case 0x0F: // return
+      case 0x1A: // drop
+      case 0x1B: // select
+      case 0xD1: // ref.is_null
+      case 0xD3: // ref.eq
+      case 0xD4: // ref.as_non_null
+        return;
+      case 0x06:
+      case 0x07:
+      case 0x08:
+      case 0x09:
+      case 0x0A:
+      case 0x18:
+      case 0x19:
+      case 0x1F:
+        throw unsupported("exception handling", opcodeName(opcode), functionIndex, at);
+      case 0xFB:
+        throw unsupported("garbage collection (GC)", "0xFB " + in.u32(), functionIndex, at);
+      case 0x0C: // br
+      case 0x0D: // br_if
+      case 0x10: // call
+      case 0x12: // return_call
+      case 0x14: // call_ref
+      case 0x15: // return_call_ref
+      case 0x20: // local.get
+      case 0x21: // local.set
+      case 0x22: // local.tee
+      case 0x23: // global.get
+      case 0x24: // global.set
+      case 0x25: // table.get
+      case 0x26: // table.set
+      case 0x3F: // memory.size
+      case 0x40: // memory.grow
+      case 0xD2: // ref.func
+      case 0xD5: // br_on_null
+      case 0xD6: // br_on_non_null
+        in.u32();
+        return;
+      case 0x0E: { // br_table
+        int labels = in.u32();
+        for (int i = 0; i <= labels; i++) {
+          in.u32();
+        }
+        return;
+      }
+      case 0x11: // call_indirect: type, table
+      case 0x13: // return_call_indirect
+        in.u32();
+        in.u32();
+        return;
+      case 0x1C: { // select t*
+        int types = in.u32();
+        for (int i = 0; i < types; i++) {
+          in.skipValType();
+        }
+        return;
+      }
+      case 0x41: // i32.const
+      case 0x42: // i64.const
+      case 0xD0: // ref.null heap type (s33)
+        in.skipLeb(10);
+        return;
+      case 0x43: // f32.const
+        in.skip(4);
+        return;
+      case 0x44: // f64.const
+        in.skip(8);
+        return;
+      case 0xFC:
+        skipFc(in, functionIndex, at);
+        return;
+      case 0xFD:
+        skipSimd(in, functionIndex, at);
+        return;
+      case 0xFE:
+        skipAtomic(in, functionIndex, at);
+        return;
+      default:
+        if (opcode >= 0x28 && opcode <= 0x3E) { // loads and stores
+          in.skipMemarg();
+          return;
+        }
+        if (opcode >= 0x45 && opcode <= 0xC4) { // numeric, including sign extension
+          return;
+        }
+        throw unsupported("opcode", opcodeName(opcode), functionIndex, at);
+    }
+  }
+
+  private static void skipFc(Cursor in, int functionIndex, int at) {
+    int sub = in.u32();
+    if (sub <= 7) { // saturating truncation
+      return;
+    }
+    switch (sub) {
+      case 8: // memory.init data, memory
+      case 10: // memory.copy memory, memory
+      case 12: // table.init element, table
+      case 14: // table.copy table, table
+        in.u32();
+        in.u32();
+        return;
+      case 9: // data.drop
+      case 11: // memory.fill
+      case 13: // elem.drop
+      case 15: // table.grow
+      case 16: // table.size
+      case 17: // table.fill
+        in.u32();
+        return;
+      default:
+        throw unsupported("opcode", "0xFC " + sub, functionIndex, at);
+    }
+  }
+
+  private static void skipSimd(Cursor in, int functionIndex, int at) {
+    int sub = in.u32();
+    if (sub <= 11 || sub == 92 || sub == 93) { // v128.load*, v128.store, v128.load{32,64}_zero
+      in.skipMemarg();
+    } else if (sub == 12 || sub == 13) { // v128.const, i8x16.shuffle
+      in.skip(16);
+    } else if (sub >= 21 && sub <= 34) { // extract_lane, replace_lane
+      in.u8();
+    } else if (sub >= 84 && sub <= 91) { // v128.load*_lane, v128.store*_lane
+      in.skipMemarg();
+      in.u8();
+    } else if (sub > 0x113) { // beyond relaxed SIMD
+      throw unsupported("opcode", "0xFD " + sub, functionIndex, at);
+    }
+  }
+
+  private static void skipAtomic(Cursor in, int functionIndex, int at) {
+    int sub = in.u32();
+    if (sub == 3) { // atomic.fence: one reserved byte
+      in.u8();
+    } else if (sub <= 2 || (sub >= 0x10 && sub <= 0x4E)) {
+      in.skipMemarg();
+    } else {
+      throw unsupported("opcode", "0xFE " + sub, functionIndex, at);
+    }
+  }
+
+  private static String opcodeName(int opcode) {
+    switch (opcode) {
+      case 0x06:
+        return "try";
+      case 0x07:
+        return "catch";
+      case 0x08:
+        return "throw";
+      case 0x09:
+        return "rethrow";
+      case 0x0A:
+        return "throw_ref";
+      case 0x18:
+        return "delegate";
+      case 0x19:
+        return "catch_all";
+      case 0x1F:
+        return "try_table";
+      default:
+        return String.format("0x%02X", opcode);
+    }
+  }
+
+  private static IllegalArgumentException unsupported(String feature, String what, int functionIndex, int at) {
+    String where = functionIndex < 0 ? "" : " in function " + functionIndex;
+    return new IllegalArgumentException(
+        "fuel metering does not support " + feature + " (" + what + at(at) + where + ")");
+  }
+
+  private static IllegalArgumentException malformed(String what, int at) {
+    return new IllegalArgumentException("malformed module: " + what + at(at));
+  }
+
+  private static String at(int offset) {
+    return " at offset 0x" + Integer.toHexString(offset);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Bytes.
+
+  /** Reads {@code bytes[pos, limit)}; every read past the limit is an {@link IllegalArgumentException}. */
+  private static final class Cursor {
+    private final byte[] bytes;
+    private final int limit;
+    int pos;
+
+    Cursor(byte[] bytes, int pos, int limit) {
+      this.bytes = bytes;
+      this.pos = pos;
+      this.limit = limit;
+    }
+
+    int u8() {
+      if (pos >= limit) {
+        throw malformed("unexpected end", pos);
+      }
+      return bytes[pos++] & 0xFF;
+    }
+
+    /** An unsigned LEB128 of at most 32 bits. */
+    int u32() {
+      int start = pos;
+      long value = 0;
+      for (int shift = 0; shift < 35; shift += 7) {
+        int b = u8();
+        value |= (long) (b & 0x7F) << shift;
+        if ((b & 0x80) == 0) {
+          if (value > Integer.MAX_VALUE) {
+            throw malformed("integer too large", start);
+          }
+          return (int) value;
+        }
+      }
+      throw malformed("integer representation too long", start);
+    }
+
+    /** Skips a LEB128 (signed or not) of at most {@code maxBytes} bytes. */
+    void skipLeb(int maxBytes) {
+      int start = pos;
+      for (int i = 0; i < maxBytes; i++) {
+        if ((u8() & 0x80) == 0) {
+          return;
+        }
+      }
+      throw malformed("integer representation too long", start);
+    }
+
+    /** Skips {@code n} bytes and returns the new position. */
+    int skip(int n) {
+      if (n < 0 || n > limit - pos) {
+        throw malformed("unexpected end", pos);
+      }
+      pos += n;
+      return pos;
+    }
+
+    void skipName() {
+      skip(u32());
+    }
+
+    String name() {
+      int length = u32();
+      int start = pos;
+      skip(length);
+      return new String(bytes, start, length, StandardCharsets.UTF_8);
+    }
+
+    /** A block type: 0x40, a value type, or an s33 type index. */
+    void skipBlockType() {
+      int first = peek();
+      if (first == 0x63 || first == 0x64) { // (ref null? heaptype)
+        pos++;
+        skipLeb(5);
+      } else {
+        skipLeb(5); // s33: one byte for 0x40 and the value types, more for a type index
+      }
+    }
+
+    /** A value type, including {@code (ref null? heaptype)}. */
+    void skipValType() {
+      int type = u8();
+      if (type == 0x63 || type == 0x64) {
+        skipLeb(5); // heap type, s33
+      }
+    }
+
+    /** Memory or table limits: flags, minimum, maximum if flagged, page size if flagged. */
+    void skipLimits() {
+      int flags = u8();
+      skipLeb(10);
+      if ((flags & 0x01) != 0) {
+        skipLeb(10);
+      }
+      if ((flags & 0x08) != 0) { // custom page size
+        u32();
+      }
+    }
+
+    /** A memarg: alignment (bit 6 announces a memory index), then the offset (u64 for memory64). */
+    void skipMemarg() {
+      int align = u32();
+      if ((align & 0x40) != 0) {
+        u32();
+      }
+      skipLeb(10);
+    }
+
+    private int peek() {
+      if (pos >= limit) {
+        throw malformed("unexpected end", pos);
+      }
+      return bytes[pos] & 0xFF;
+    }
+  }
+
+  /** A growable byte buffer with LEB128 writers. */
+  private static final class Out extends ByteArrayOutputStream {
+    Out(int capacity) {
+      super(capacity);
+    }
+
+    void u8(int b) {
+      write(b);
+    }
+
+    void u32(long value) {
+      long v = value;
+      do {
+        int b = (int) (v & 0x7F);
+        v >>>= 7;
+        write(v != 0 ? b | 0x80 : b);
+      } while (v != 0);
+    }
+
+    void s64(long value) {
+      long v = value;
+      while (true) {
+        int b = (int) (v & 0x7F);
+        v >>= 7;
+        boolean done = (v == 0 && (b & 0x40) == 0) || (v == -1 && (b & 0x40) != 0);
+        write(done ? b : b | 0x80);
+        if (done) {
+          return;
+        }
+      }
+    }
+
+    void section(int id, Out contents) {
+      u8(id);
+      u32(contents.size());
+      write(contents.buf, 0, contents.size());
+    }
+
+    static int u32Length(long value) {
+      int n = 1;
+      for (long v = value >>> 7; v != 0; v >>>= 7) {
+        n++;
+      }
+      return n;
+    }
+
+    static int s64Length(long value) {
+      int n = 1;
+      for (long v = value; (v >> 6) != 0 && (v >> 6) != -1; v >>= 7) {
+        n++;
+      }
+      return n;
+    }
+  }
+}
