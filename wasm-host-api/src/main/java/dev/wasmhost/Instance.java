@@ -89,6 +89,12 @@ public interface Instance extends AutoCloseable {
    */
   Memory memory();
 
+  /**
+   * The fuel consumed by the last call on this instance that returned or ran out of fuel, or -1 if
+   * the loader does not meter fuel (see {@link Loader.Builder#fuelPerCall(long)}) or no call was made.
+   */
+  long lastCallFuel();
+
   /** Releases the instance. Idempotent. */
   @Override
   void close();

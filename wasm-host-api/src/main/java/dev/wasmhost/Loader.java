@@ -94,6 +94,7 @@ public interface Loader {
     private Metrics metrics;
     private CallListener callListener;
     private Duration slowCallThreshold;
+    private long fuelPerCall = -1;
 
     Builder() {}
 
@@ -263,6 +264,26 @@ public interface Loader {
       return this;
     }
 
+    /**
+     * Meters every call into this loader's modules: each call may execute about {@code fuel}
+     * WebAssembly instructions (the unit is one instruction; a branch not taken is still paid for), and
+     * a call that would use more is stopped with a {@link FuelExhaustedException}. The count is
+     * deterministic: the same module with the same input consumes the same fuel in every engine, and
+     * {@link Instance#lastCallFuel()} tells how much. Modules are instrumented when loaded (a counter
+     * charged at function entries and loop headers), which costs some speed; see docs/benchmarks.md.
+     * A module's start function runs with the same budget. No metering unless set.
+     */
+    public Builder fuelPerCall(long fuel) {
+      if (fuel < 1) {
+        throw new IllegalArgumentException("fuelPerCall must be positive: " + fuel);
+      }
+      if (this.fuelPerCall >= 0) {
+        throw new IllegalStateException("fuelPerCall was already set to " + this.fuelPerCall);
+      }
+      this.fuelPerCall = fuel;
+      return this;
+    }
+
     /** The settings as they stand, with defaults for those not set. */
     public LoaderConfig toConfig() {
       LoaderConfig defaults = LoaderConfig.defaults();
@@ -278,7 +299,8 @@ public interface Loader {
           maxMemoryPages >= 0 ? maxMemoryPages : defaults.maxMemoryPages(),
           metrics != null ? metrics : Metrics.NONE,
           callListener,
-          slowCallThreshold != null ? slowCallThreshold : Duration.ZERO);
+          slowCallThreshold != null ? slowCallThreshold : Duration.ZERO,
+          Math.max(0, fuelPerCall));
     }
 
     /**

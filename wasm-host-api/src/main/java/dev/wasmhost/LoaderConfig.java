@@ -22,6 +22,7 @@ import java.util.Objects;
  * @param callListener hears every call, or null for none
  * @param slowCallThreshold calls at least this slow are recorded as JDK Flight Recorder events, or
  *     {@link Duration#ZERO} for none
+ * @param fuelPerCall the fuel each call may consume, or 0 for no metering
  */
 public record LoaderConfig(
     Engine engine,
@@ -35,7 +36,8 @@ public record LoaderConfig(
     int maxMemoryPages,
     Metrics metrics,
     CallListener callListener,
-    Duration slowCallThreshold) {
+    Duration slowCallThreshold,
+    long fuelPerCall) {
   /** The default bound on cached module bytes: 256 MiB. */
   public static final long DEFAULT_MAX_CACHE_BYTES = 256L << 20;
 
@@ -64,6 +66,9 @@ public record LoaderConfig(
     Objects.requireNonNull(callTimeout, "callTimeout");
     Objects.requireNonNull(metrics, "metrics");
     Objects.requireNonNull(slowCallThreshold, "slowCallThreshold");
+    if (fuelPerCall < 0) {
+      throw new IllegalArgumentException("fuelPerCall must not be negative: " + fuelPerCall);
+    }
     if (callTimeout.isNegative()) {
       throw new IllegalArgumentException("callTimeout must not be negative: " + callTimeout);
     }
@@ -89,6 +94,7 @@ public record LoaderConfig(
         DEFAULT_MAX_MEMORY_PAGES,
         Metrics.NONE,
         null,
-        Duration.ZERO);
+        Duration.ZERO,
+        0);
   }
 }

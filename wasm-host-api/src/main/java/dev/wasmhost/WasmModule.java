@@ -75,6 +75,12 @@ public interface WasmModule {
    */
   Object callWithTimeout(java.time.Duration timeout, String function, Object... args);
 
+  /**
+   * The fuel consumed by the calling thread's last {@link #call} of this module, or -1 without
+   * metering; see {@link Instance#lastCallFuel()}.
+   */
+  long lastCallFuel();
+
   /** A new instance, linked with the loader's imports. */
   Instance instantiate();
 

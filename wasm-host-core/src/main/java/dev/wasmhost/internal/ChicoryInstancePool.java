@@ -183,6 +183,11 @@ final class ChicoryInstancePool implements InstancePool {
     }
 
     @Override
+    public long lastCallFuel() {
+      return live().lastCallFuel();
+    }
+
+    @Override
     public void close() {
       LiveInstance live = instance;
       if (live != null) {

@@ -157,7 +157,9 @@ final class ChicoryLoader implements Loader {
                   config.imports(),
                   deepStack,
                   defaultLimits(),
-                  observation);
+                  observation,
+                  null,
+                  0);
           loaded.compiled(compiled.machineFactory());
           log.info("loaded precompiled module {} ({})", source, Digests.shortForm(digest));
           return loaded;
@@ -241,13 +243,26 @@ final class ChicoryLoader implements Loader {
     if (impossible != null) {
       throw new InvalidModuleException("module " + label + " is malformed: " + impossible);
     }
+    String fuelGlobal = null;
     try {
       module = Parser.parse(bytes);
-      shape = new ModuleShape(module);
+      if (config.fuelPerCall() > 0) {
+        FuelInstrumenter.Instrumented metered;
+        try {
+          metered = FuelInstrumenter.instrument(bytes, config.fuelPerCall());
+        } catch (IllegalArgumentException e) {
+          throw new InvalidModuleException("module " + label + " cannot be metered: " + e.getMessage(), e);
+        }
+        module = Parser.parse(metered.bytes());
+        fuelGlobal = metered.fuelGlobal();
+      }
+      shape = new ModuleShape(module, fuelGlobal);
     } catch (MalformedException e) {
       throw new InvalidModuleException("module " + label + " is malformed: " + e.getMessage(), e);
     } catch (InvalidException e) {
       throw new InvalidModuleException("module " + label + " is invalid: " + e.getMessage(), e);
+    } catch (InvalidModuleException e) {
+      throw e;
     } catch (RuntimeException e) {
       // The decoder reports some truncations and bad counts as plain runtime exceptions.
       throw new InvalidModuleException("module " + label + " is malformed: " + e, e);
@@ -265,7 +280,9 @@ final class ChicoryLoader implements Loader {
             config.imports(),
             deepStack,
             defaultLimits(),
-            observation);
+            observation,
+            fuelGlobal,
+            config.fuelPerCall());
     if (config.engine() != Engine.INTERPRETER) {
       HugeMethods.warnIfAffected(label, digest, bytes, shape.functionCount);
     }

@@ -75,12 +75,17 @@ final class ExportHandle implements WasmFunction {
   }
 
   /**
-   * Chicory's function with only what is configured around it: a deadline, then the loader's
-   * observers. With neither, it is Chicory's function itself.
+   * Chicory's function with only what is configured around it: fuel metering, a deadline, then the
+   * loader's observers. With none, it is Chicory's function itself.
    */
   private ExportFunction wrap(ExportFunction function, long timeoutNanos) {
     String module = owner.module().label();
     ExportFunction wrapped = function;
+    if (owner.module().fuelGlobal() != null) {
+      ExportFunction unmetered = wrapped;
+      String name = export.name();
+      wrapped = args -> owner.metered(unmetered, args, name);
+    }
     if (timeoutNanos > 0) {
       wrapped = Deadlines.guard(wrapped, timeoutNanos, module, export.name());
     }

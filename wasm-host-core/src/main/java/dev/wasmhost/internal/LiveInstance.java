@@ -17,6 +17,9 @@ final class LiveInstance implements Instance {
   private GuestMemory memory;
   private boolean closed;
   private boolean trapped;
+  private com.dylibso.chicory.runtime.GlobalInstance fuel;
+  private int meteredDepth;
+  private long lastCallFuel = -1;
 
   LiveInstance(LoadedModule module, InstanceLimits limits) {
     this.module = module;
@@ -102,6 +105,43 @@ final class LiveInstance implements Instance {
   private void ensureOpen() {
     if (closed) {
       throw new InvalidCallException("instance of module " + module.label() + " is closed");
+    }
+  }
+
+  @Override
+  public long lastCallFuel() {
+    return lastCallFuel;
+  }
+
+  /**
+   * Runs {@code function} with the module's fuel budget. A call made while another is running on
+   * this instance (a host function calling back in) runs on the outer call's budget.
+   */
+  long[] metered(com.dylibso.chicory.runtime.ExportFunction function, long[] args, String name) {
+    if (meteredDepth > 0) {
+      return function.apply(args);
+    }
+    if (fuel == null) {
+      fuel = FuelInstrumenter.fuelGlobal(chicory, module.fuelGlobal());
+    }
+    long budget = module.fuelPerCall();
+    FuelInstrumenter.setFuel(fuel, budget);
+    meteredDepth++;
+    try {
+      long[] results = function.apply(args);
+      lastCallFuel = FuelInstrumenter.consumed(budget, FuelInstrumenter.fuel(fuel));
+      module.observation().metrics.fuelConsumed(module.label(), name, lastCallFuel);
+      return results;
+    } catch (RuntimeException | StackOverflowError e) {
+      if (FuelInstrumenter.exhausted(FuelInstrumenter.fuel(fuel))) {
+        lastCallFuel = budget;
+        module.observation().metrics.fuelConsumed(module.label(), name, budget);
+        throw new dev.wasmhost.FuelExhaustedException(
+            "module " + module.label() + ": function '" + name + "' ran out of fuel (" + budget + " per call)", e);
+      }
+      throw e;
+    } finally {
+      meteredDepth--;
     }
   }
 

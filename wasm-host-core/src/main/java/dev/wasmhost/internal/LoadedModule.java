@@ -49,6 +49,8 @@ final class LoadedModule implements WasmModule {
   private final DeepStackCalls deepStack;
   private final InstanceLimits defaultLimits;
   private final Observation observation;
+  private final String fuelGlobal;
+  private final long fuelPerCall;
   private final ThreadLocal<LiveInstance> perThread;
 
   /**
@@ -66,7 +68,9 @@ final class LoadedModule implements WasmModule {
       Imports loaderImports,
       DeepStackCalls deepStack,
       InstanceLimits defaultLimits,
-      Observation observation) {
+      Observation observation,
+      String fuelGlobal,
+      long fuelPerCall) {
     this.module = module;
     this.autoFactory = auto ? instance -> new AutoMachine(instance, this) : null;
     this.shape = shape;
@@ -78,6 +82,8 @@ final class LoadedModule implements WasmModule {
     this.deepStack = deepStack;
     this.defaultLimits = defaultLimits;
     this.observation = observation;
+    this.fuelGlobal = fuelGlobal;
+    this.fuelPerCall = fuelPerCall;
     this.perThread = ThreadLocal.withInitial(() -> instantiate(Imports.empty()));
   }
 
@@ -228,6 +234,20 @@ final class LoadedModule implements WasmModule {
   @Override
   public Instance instantiate() {
     return instantiate(Imports.empty());
+  }
+
+  /** The exported fuel counter's name, or null if this module is not metered. */
+  String fuelGlobal() {
+    return fuelGlobal;
+  }
+
+  long fuelPerCall() {
+    return fuelPerCall;
+  }
+
+  @Override
+  public long lastCallFuel() {
+    return fuelGlobal == null ? -1 : perThread.get().lastCallFuel();
   }
 
   Observation observation() {

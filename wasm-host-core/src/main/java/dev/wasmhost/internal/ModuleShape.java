@@ -33,6 +33,11 @@ final class ModuleShape {
   final int functionCount;
 
   ModuleShape(com.dylibso.chicory.wasm.WasmModule module) {
+    this(module, null);
+  }
+
+  /** The shape of {@code module}, leaving out export {@code hiddenExport} (the fuel counter), if any. */
+  ModuleShape(com.dylibso.chicory.wasm.WasmModule module, String hiddenExport) {
     var typeSection = module.typeSection();
     List<ModuleImport> imports = new ArrayList<>();
     List<FunctionType> importedFunctionTypes = new ArrayList<>();
@@ -63,6 +68,9 @@ final class ModuleShape {
     var exportSection = module.exportSection();
     for (int i = 0; i < exportSection.exportCount(); i++) {
       Export export = exportSection.getExport(i);
+      if (export.name().equals(hiddenExport)) {
+        continue;
+      }
       ExternKind kind = kind(export.exportType());
       FunctionType type = null;
       if (kind == ExternKind.FUNCTION) {

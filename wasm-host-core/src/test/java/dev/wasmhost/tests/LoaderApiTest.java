@@ -341,6 +341,7 @@ class LoaderApiTest {
         defaults.maxMemoryPages(),
         defaults.metrics(),
         defaults.callListener(),
-        defaults.slowCallThreshold());
+        defaults.slowCallThreshold(),
+        defaults.fuelPerCall());
   }
 }
