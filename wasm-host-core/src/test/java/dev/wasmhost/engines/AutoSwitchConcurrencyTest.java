@@ -76,7 +76,7 @@ class AutoSwitchConcurrencyTest {
       threads.add(thread);
     }
 
-    WasmModule module = WasmLoader.builder().build().load(GeneratedModules.switching(300, 21));
+    WasmModule module = WasmLoader.builder().build().load(GeneratedModules.switching(1_000, 21));
     loaded.set(module);
     go.countDown();
     long loadedAt = System.nanoTime();
