@@ -14,6 +14,7 @@ import dev.wasmhost.TrapException;
 import dev.wasmhost.WasmLoader;
 import dev.wasmhost.WasmModule;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.function.IntSupplier;
 import java.util.function.IntUnaryOperator;
 import java.util.function.LongUnaryOperator;
@@ -186,6 +187,20 @@ class AutoEngineTest {
     assertThat(generated.engine()).isEqualTo(Engine.COMPILER);
     assertThat(generated.awaitCompiled(Duration.ZERO)).isTrue();
     assertThat(generated.call("fib", 20)).isEqualTo(6765L);
+  }
+
+  @Test
+  @Timeout(60)
+  void awaitCompiledAcceptsTheLongestDurations() {
+    Duration forever = ChronoUnit.FOREVER.getDuration();
+    WasmModule interpreted = WasmLoader.builder().engine(Engine.INTERPRETER).build().load(wasm("numbers"));
+    assertThat(interpreted.awaitCompiled(forever)).as("INTERPRETER, awaitCompiled(FOREVER)").isFalse();
+    assertThat(interpreted.awaitCompiled(Duration.ofDays(365L * 1_000))).isFalse();
+    assertThat(interpreted.awaitCompiled(Duration.ofSeconds(-1))).isFalse();
+
+    WasmModule auto = WasmLoader.builder().build().load(GeneratedModules.switching(100, 16));
+    assertThat(auto.awaitCompiled(forever)).as("AUTO, awaitCompiled(FOREVER)").isTrue();
+    assertThat(auto.awaitCompiled(Duration.ofSeconds(-1))).as("already compiled").isTrue();
   }
 
   @Test

@@ -4,6 +4,7 @@ import static dev.wasmhost.engines.TestSupport.filesUnder;
 import static dev.wasmhost.engines.TestSupport.totalSize;
 import static dev.wasmhost.engines.TestSupport.wasm;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.wasmhost.DiskCacheStats;
 import dev.wasmhost.Engine;
@@ -45,6 +46,21 @@ class DiskCacheLoaderTest {
     loader.load(wasm("fib"));
     assertThat(loader.diskCacheStats()).isEmpty();
     assertThat(loader.config().diskCacheDirectory()).isNull();
+  }
+
+  @Test
+  void theBuilderChecksTheDiskCacheSettings() {
+    Path dir = work.resolve("cache");
+    assertThatThrownBy(() -> WasmLoader.builder().diskCache(null)).isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> WasmLoader.builder().diskCache(dir, -1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("must not be negative: -1");
+    assertThatThrownBy(() -> WasmLoader.builder().diskCache(dir).diskCache(dir))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("diskCache was already set");
+    assertThat(WasmLoader.builder().diskCache(dir).toConfig().diskCacheMaxBytes()).isEqualTo(1L << 30);
+    assertThat(WasmLoader.builder().diskCache(dir, 12345).toConfig().diskCacheMaxBytes()).isEqualTo(12345);
+    assertThat(WasmLoader.builder().diskCache(dir, 12345).toConfig().diskCacheDirectory()).isEqualTo(dir);
   }
 
   @Test

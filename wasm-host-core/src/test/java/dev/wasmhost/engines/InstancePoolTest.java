@@ -20,6 +20,7 @@ import dev.wasmhost.ValueType;
 import dev.wasmhost.WasmLoader;
 import dev.wasmhost.WasmModule;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -31,6 +32,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntSupplier;
+import java.util.function.IntUnaryOperator;
 import java.util.function.LongUnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -212,6 +214,17 @@ class InstancePoolTest {
       }
       assertThat(pool.stats().createdCount()).isEqualTo(2);
       assertThat(pool.stats().discardedCount()).isEqualTo(1);
+
+      // A trap through a typed handle counts the same.
+      try (Instance instance = pool.borrow()) {
+        assertThat(instance.call("inc")).as("the instance returned above, kept by REUSE").isEqualTo(2);
+        IntUnaryOperator load = instance.function("load", IntUnaryOperator.class);
+        assertThatThrownBy(() -> load.applyAsInt(OUT_OF_BOUNDS)).isInstanceOf(TrapException.class);
+      }
+      assertThat(pool.stats().discardedCount()).isEqualTo(2);
+      try (Instance next = pool.borrow()) {
+        assertThat(next.call("inc")).as("a fresh instance").isEqualTo(1);
+      }
     }
   }
 
@@ -364,6 +377,60 @@ class InstancePoolTest {
     // The pool is closed: the waiter must not be handed an instance created after the close.
     assertThat(outcome.get()).as("what the waiting borrow returned").isInstanceOf(InvalidCallException.class);
     assertThat(pool.stats().createdCount()).as("instances created, all before close").isEqualTo(1);
+  }
+
+  @Test
+  void aBorrowTimeoutOfForeverWaitsWithoutLimit() throws Exception {
+    try (InstancePool pool = pool().maxSize(1).reset(Reset.REUSE).borrowTimeout(ChronoUnit.FOREVER.getDuration())
+        .build()) {
+      assertThat((Object) pool.apply(i -> i.call("inc"))).as("a borrow with an idle instance at hand").isEqualTo(1);
+      Instance mine = pool.borrow();
+      AtomicReference<Object> got = new AtomicReference<>();
+      Thread waiter = new Thread(() -> {
+        try {
+          got.set(pool.apply(i -> i.call("inc")));
+        } catch (Throwable t) {
+          got.set(t);
+        }
+      }, "pool-waiter-forever");
+      waiter.start();
+      Thread.sleep(300);
+      mine.close();
+      waiter.join(10_000);
+      assertThat(got.get()).isEqualTo(3);
+    }
+  }
+
+  @Test
+  void pooledInstancesOfAnAutoModuleSwitchToCompiledCode() throws Exception {
+    WasmModule module = WasmLoader.builder().build().load(GeneratedModules.switching(1_000, 62));
+    try (InstancePool pool = InstancePool.builder(module).minSize(2).maxSize(2).reset(Reset.REUSE).build()) {
+      assertThat(module.engine()).as("precondition: the pool was built before compilation finished")
+          .isEqualTo(Engine.INTERPRETER);
+      Instance a = pool.borrow();
+      Instance b = pool.borrow();
+      assertThat(a.call("inc")).isEqualTo(1);
+      assertThat(b.call("inc")).isEqualTo(1);
+      a.close();
+      b.close();
+      assertThat(module.awaitCompiled(Duration.ofSeconds(30))).isTrue();
+      assertThat(pool.stats().createdCount()).isEqualTo(2);
+      TestSupport.onThread(TestSupport.ONE_MIB, () -> {
+        for (int i = 0; i < 2; i++) {
+          try (Instance instance = pool.borrow()) {
+            assertThat(instance.call("inc")).as("state kept across the switch").isEqualTo(2);
+            // Only compiled code reaches this depth on a 1 MiB stack (see AutoEngineTest).
+            assertThat(instance.call("down", 6_000)).isEqualTo(6_000);
+            Instance other = pool.borrow();
+            assertThat(other.call("inc")).isEqualTo(2);
+            assertThat(other.call("down", 6_000)).isEqualTo(6_000);
+            other.close();
+          }
+          break;
+        }
+      });
+      assertThat(pool.stats().createdCount()).as("no instance was replaced").isEqualTo(2);
+    }
   }
 
   @Test
