@@ -1,5 +1,6 @@
 package dev.wasmhost.engines;
 
+import static dev.wasmhost.engines.TestSupport.COMPILED_ONLY_DEPTH;
 import static dev.wasmhost.engines.TestSupport.ONE_MIB;
 import static dev.wasmhost.engines.TestSupport.onThread;
 import static dev.wasmhost.engines.TestSupport.wasm;
@@ -30,13 +31,6 @@ import org.junit.jupiter.api.Timeout;
 class AutoEngineTest {
   /** Fillers that make compilation take some hundreds of milliseconds (about 0.6 s on 2 cores). */
   private static final int SLOW_TO_COMPILE = 1_000;
-
-  /**
-   * A depth that only compiled code reaches on a 1 MiB stack: the interpreter manages about 1,100
-   * frames cold and 2,800 fully JIT-compiled, compiled code about 11,700 cold (see
-   * DeepRecursionTest).
-   */
-  private static final int COMPILED_ONLY_DEPTH = 6_000;
 
   private static final Duration LONG = Duration.ofSeconds(30);
 
@@ -69,7 +63,10 @@ class AutoEngineTest {
   @Test
   @Timeout(60)
   void awaitCompiledTimesOutWhileABigModuleIsStillCompiling() {
-    WasmModule module = WasmLoader.builder().build().load(GeneratedModules.switching(SLOW_TO_COMPILE, 11));
+    // Twice the usual fillers: one to two seconds of compilation, against microseconds for inc().
+    WasmModule module = WasmLoader.builder().build().load(GeneratedModules.switching(2 * SLOW_TO_COMPILE, 11));
+    assertThat(module.call("inc")).isEqualTo(1);
+    assertThat(module.engine()).as("the first call returned before compilation finished").isEqualTo(Engine.INTERPRETER);
 
     long start = System.nanoTime();
     assertThat(module.awaitCompiled(Duration.ofMillis(1))).as("compiled within 1 ms of load?").isFalse();
@@ -191,13 +188,18 @@ class AutoEngineTest {
 
   @Test
   @Timeout(60)
-  void awaitCompiledAcceptsTheLongestDurations() {
+  void awaitCompiledAcceptsTheLongestDurationsOnTheInterpreter() {
     Duration forever = ChronoUnit.FOREVER.getDuration();
     WasmModule interpreted = WasmLoader.builder().engine(Engine.INTERPRETER).build().load(wasm("numbers"));
     assertThat(interpreted.awaitCompiled(forever)).as("INTERPRETER, awaitCompiled(FOREVER)").isFalse();
     assertThat(interpreted.awaitCompiled(Duration.ofDays(365L * 1_000))).isFalse();
     assertThat(interpreted.awaitCompiled(Duration.ofSeconds(-1))).isFalse();
+  }
 
+  @Test
+  @Timeout(60)
+  void awaitCompiledForeverWaitsForTheCompiler() {
+    Duration forever = ChronoUnit.FOREVER.getDuration();
     WasmModule auto = WasmLoader.builder().build().load(GeneratedModules.switching(100, 16));
     assertThat(auto.awaitCompiled(forever)).as("AUTO, awaitCompiled(FOREVER)").isTrue();
     assertThat(auto.awaitCompiled(Duration.ofSeconds(-1))).as("already compiled").isTrue();

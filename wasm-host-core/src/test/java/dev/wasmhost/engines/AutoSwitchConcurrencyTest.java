@@ -1,5 +1,6 @@
 package dev.wasmhost.engines;
 
+import static dev.wasmhost.engines.TestSupport.COMPILED_ONLY_DEPTH;
 import static dev.wasmhost.engines.TestSupport.ONE_MIB;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -30,8 +31,6 @@ import org.junit.jupiter.api.Timeout;
  */
 class AutoSwitchConcurrencyTest {
   private static final int THREADS = 4;
-  /** Compiled-only depth on a 1 MiB stack; see AutoEngineTest. */
-  private static final int COMPILED_ONLY_DEPTH = 6_000;
 
   /** What one caller thread did. */
   private static final class Caller {

@@ -22,7 +22,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * How deep a guest can recurse: depth.wasm's {@code down(n)} recurses n frames deep and returns n.
  * On a 1 MiB stack (the JVM default, given explicitly so the test thread's own -Xss never matters)
  * the interpreter reaches about 1,100 frames cold and 2,800 once the JIT has compiled it; compiled
- * code about 11,700 cold and 29,500 warm. {@link Loader.Builder#callStackSize} runs {@link
+ * code about 9,000 to 11,700 cold and 29,500 warm, so a cold call 10,000 deep may already fail. {@link Loader.Builder#callStackSize} runs {@link
  * WasmModule#call} on threads with a bigger stack.
  */
 @Timeout(60)
