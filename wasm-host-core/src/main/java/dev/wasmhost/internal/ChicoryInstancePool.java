@@ -60,7 +60,7 @@ final class ChicoryInstancePool implements InstancePool {
     }
     boolean acquired;
     try {
-      acquired = permits.tryAcquire(config.borrowTimeout().toNanos(), TimeUnit.NANOSECONDS);
+      acquired = permits.tryAcquire(LiveInstance.saturatedNanos(config.borrowTimeout()), TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new PoolExhaustedException(
@@ -71,7 +71,12 @@ final class ChicoryInstancePool implements InstancePool {
       module.observation().metrics.poolExhausted(module.label());
       throw new PoolExhaustedException(
           "module " + module.label() + ": all " + config.maxSize() + " pooled instances stayed in use for "
-              + config.borrowTimeout().toMillis() + " ms");
+              + describe(config.borrowTimeout()));
+    }
+    if (closed) {
+      // It closed while this borrower waited.
+      permits.release();
+      throw closedError();
     }
     LiveInstance instance = idle.pollFirst();
     if (instance == null) {
@@ -96,6 +101,9 @@ final class ChicoryInstancePool implements InstancePool {
         }
       } else {
         idle.addFirst(instance);
+        if (closed) {
+          close(); // close() may have drained the deque just before this instance went in
+        }
       }
     } finally {
       permits.release();
@@ -125,6 +133,10 @@ final class ChicoryInstancePool implements InstancePool {
       instance.close();
       discarded.increment();
     }
+  }
+
+  private static String describe(java.time.Duration timeout) {
+    return LiveInstance.saturatedNanos(timeout) == Long.MAX_VALUE ? timeout.toString() : timeout.toMillis() + " ms";
   }
 
   private InvalidCallException closedError() {

@@ -29,11 +29,22 @@ final class DeepStackCalls {
             TimeUnit.SECONDS,
             new LinkedBlockingQueue<>(),
             task -> {
-              Thread thread = new Thread(null, task, "wasm-host-call-" + count.incrementAndGet(), stackSize);
+              Thread thread = new DeepStackThread(task, "wasm-host-call-" + count.incrementAndGet(), stackSize);
               thread.setDaemon(true);
               return thread;
             });
     executor.allowCoreThreadTimeOut(true);
+  }
+
+  /** True on one of the deep-stack threads. */
+  static boolean onDeepStack() {
+    return Thread.currentThread() instanceof DeepStackThread;
+  }
+
+  private static final class DeepStackThread extends Thread {
+    DeepStackThread(Runnable task, String name, long stackSize) {
+      super(null, task, name, stackSize);
+    }
   }
 
   <T> T run(Callable<T> call) {

@@ -74,7 +74,16 @@ final class LiveInstance implements Instance {
     if (timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("timeout must be positive: " + timeout);
     }
-    return timeout.toNanos();
+    return saturatedNanos(timeout);
+  }
+
+  /** {@code duration} in nanoseconds, or {@link Long#MAX_VALUE} for durations too long to say so (~292 years). */
+  static long saturatedNanos(java.time.Duration duration) {
+    try {
+      return duration.toNanos();
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE;
+    }
   }
 
   @Override

@@ -164,7 +164,7 @@ final class LoadedModule implements WasmModule {
       return true;
     }
     try {
-      return compilation.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+      return compilation.get(LiveInstance.saturatedNanos(timeout), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
       return false;
     } catch (InterruptedException e) {
@@ -192,31 +192,27 @@ final class LoadedModule implements WasmModule {
 
   @Override
   public Object call(String function, Object... args) {
-    if (deepStack != null) {
-      return deepStack.run(() -> callHere(function, args));
-    }
-    return callHere(function, args);
+    return callHere(0, function, args);
   }
 
   @Override
   public Object callWithTimeout(Duration timeout, String function, Object... args) {
-    long nanos = LiveInstance.positiveNanos(timeout);
-    if (deepStack != null) {
-      return deepStack.run(() -> callHere(nanos, function, args));
-    }
-    return callHere(nanos, function, args);
+    return callHere(LiveInstance.positiveNanos(timeout), function, args);
   }
 
-  private Object callHere(String function, Object... args) {
-    return callHere(0, function, args);
-  }
-
-  /** Runs on the thread's instance, with its own deadline if {@code timeoutNanos} > 0. */
+  /**
+   * Runs on the calling thread's instance, with its own deadline if {@code timeoutNanos} > 0. With a
+   * deep stack configured, the instance is still the caller's (so state stays per calling thread); only
+   * the running moves to a deep-stack thread, while the caller waits. A call made from a deep-stack
+   * thread (a host function calling back) runs where it is, so nested calls never wait for a free one.
+   */
   private Object callHere(long timeoutNanos, String function, Object[] args) {
     LiveInstance instance = perThread.get();
     try {
-      ExportHandle handle = instance.handle(function);
-      return timeoutNanos > 0 ? handle.callWithTimeout(timeoutNanos, args) : handle.call(args);
+      if (deepStack == null || DeepStackCalls.onDeepStack()) {
+        return callOn(instance, timeoutNanos, function, args);
+      }
+      return deepStack.run(() -> callOn(instance, timeoutNanos, function, args));
     } catch (WasmException e) {
       if (instance.trapped()) {
         // Its memory and globals may be half-updated: the thread's next call gets a fresh instance.
@@ -224,6 +220,11 @@ final class LoadedModule implements WasmModule {
       }
       throw e;
     }
+  }
+
+  private static Object callOn(LiveInstance instance, long timeoutNanos, String function, Object[] args) {
+    ExportHandle handle = instance.handle(function);
+    return timeoutNanos > 0 ? handle.callWithTimeout(timeoutNanos, args) : handle.call(args);
   }
 
   @Override
@@ -284,11 +285,13 @@ final class LoadedModule implements WasmModule {
       int maximum = Math.min(memory.maximumPages().orElse(LoaderConfig.MAX_MEMORY_PAGES), limits.maxMemoryPages());
       builder.withMemoryLimits(new MemoryLimits(memory.initialPages(), maximum));
     });
-    Function<com.dylibso.chicory.runtime.Instance, Machine> compiled = compiledFactory;
-    if (compiled != null) {
-      builder.withMachineFactory(compiled);
-    } else if (autoFactory != null && !compilation.isDone()) {
-      builder.withMachineFactory(autoFactory);
+    Function<com.dylibso.chicory.runtime.Instance, Machine> factory = compiledFactory;
+    if (factory == null && autoFactory != null) {
+      // Read again after isDone: compilation may have completed between the two reads.
+      factory = compilation.isDone() ? compiledFactory : autoFactory;
+    }
+    if (factory != null) {
+      builder.withMachineFactory(factory);
     }
     try {
       instance.attachIfAbsent(builder.build());

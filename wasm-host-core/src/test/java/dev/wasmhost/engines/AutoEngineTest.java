@@ -86,13 +86,17 @@ class AutoEngineTest {
   void anInstanceCreatedBeforeCompilationKeepsItsStateAndRunsCompiledCodeAfterTheSwitch() throws Exception {
     byte[] bytes = GeneratedModules.switching(SLOW_TO_COMPILE, 12);
     WasmModule module = WasmLoader.builder().build().load(bytes);
+    // Instantiated at once, before anything else can give the background compilation time to finish;
+    // an instance may move between threads as long as one uses it at a time.
+    Instance created = module.instantiate();
+    Engine engineAtCreation = module.engine();
     // A module of the same bytes that is never compiled, to show the depth below is out of the
     // interpreter's reach on this machine.
     WasmModule interpreted = WasmLoader.builder().engine(Engine.INTERPRETER).build().load(bytes);
 
     onThread(ONE_MIB, () -> {
-      try (Instance instance = module.instantiate()) {
-        assertThat(module.engine()).as("precondition: the instance was created before compilation finished")
+      try (Instance instance = created) {
+        assertThat(engineAtCreation).as("precondition: the instance was created before compilation finished")
             .isEqualTo(Engine.INTERPRETER);
         IntSupplier inc = instance.function("inc", IntSupplier.class);
         IntUnaryOperator down = instance.function("down", IntUnaryOperator.class);

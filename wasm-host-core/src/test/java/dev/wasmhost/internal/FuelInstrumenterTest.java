@@ -167,6 +167,8 @@ class FuelInstrumenterTest {
       files
           .map(p -> p.getFileName().toString())
           .filter(n -> n.endsWith(".wasm") && !n.equals("invalid.wasm"))
+          // Valid, but beyond what Chicory's compiler can translate (128 i64 results).
+          .filter(n -> !n.equals("many_results.wasm"))
           .sorted()
           .forEach(
               n -> {
