@@ -71,6 +71,12 @@ public interface Loader {
   /** Statistics of the in-memory module cache. */
   CacheStats cacheStats();
 
+  /**
+   * True if this loader's disk cache holds compiled code for {@code module} (so a new JVM with the
+   * same cache skips compiling it); false without a disk cache.
+   */
+  boolean diskCacheHolds(WasmModule module);
+
   /** Statistics of the persistent compiled-code cache, if one was configured. */
   Optional<DiskCacheStats> diskCacheStats();
 

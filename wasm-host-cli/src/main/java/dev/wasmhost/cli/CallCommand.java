@@ -1,6 +1,7 @@
 package dev.wasmhost.cli;
 
 import dev.wasmhost.Engine;
+import dev.wasmhost.InMemoryMetrics;
 import dev.wasmhost.Loader;
 import dev.wasmhost.WasmLoader;
 import dev.wasmhost.WasmModule;
@@ -75,6 +76,11 @@ public final class CallCommand implements Callable<Integer> {
   private Engine engine;
 
   @Option(
+      names = "--stats",
+      description = "After the call, print what was measured (loads, compilation, calls) on standard error.")
+  private boolean stats;
+
+  @Option(
       names = "--disk-cache",
       paramLabel = "DIR",
       description = "Keep compiled code in DIR across runs.")
@@ -106,9 +112,20 @@ public final class CallCommand implements Callable<Integer> {
     if (diskCache != null) {
       builder.diskCache(diskCache);
     }
+    InMemoryMetrics metrics = stats ? new InMemoryMetrics() : null;
+    if (metrics != null) {
+      builder.metrics(metrics);
+    }
     Loader loader = builder.build();
-    WasmModule module = ModuleFile.load(loader, file);
-    Object result = module.call(function, CallArguments.convert(module, function, args));
+    Object result;
+    try {
+      WasmModule module = ModuleFile.load(loader, file);
+      result = module.call(function, CallArguments.convert(module, function, args));
+    } finally {
+      if (metrics != null) {
+        printStats(metrics.snapshot(), loader, spec.commandLine().getErr());
+      }
+    }
     PrintWriter out = spec.commandLine().getOut();
     if (result instanceof Object[]) {
       for (Object value : (Object[]) result) {
@@ -122,6 +139,24 @@ public final class CallCommand implements Callable<Integer> {
   }
 
   /** Reads {@code interpreter} or {@code compiler}, in any case. */
+  /** What {@code --stats} prints: one fact per line, on standard error so results stay clean. */
+  static void printStats(InMemoryMetrics.Snapshot stats, Loader loader, PrintWriter err) {
+    err.println("stats: loads " + stats.loads() + " (cache hits " + stats.cacheHits() + ", misses "
+        + stats.cacheMisses() + ")");
+    err.println("stats: compilations " + stats.compilations() + " (" + stats.compileNanos() / 1_000_000 + " ms)");
+    loader.diskCacheStats().ifPresent(disk -> err.println("stats: disk cache hits " + disk.hitCount()
+        + ", misses " + disk.missCount() + ", writes " + disk.writeCount() + ", corrupt " + disk.corruptCount()));
+    err.println("stats: instantiations " + stats.instantiations());
+    stats.functions().forEach((name, function) -> err.println("stats: call " + name.substring(name.lastIndexOf(' ') + 1)
+        + ": " + function.calls() + " ok, " + function.traps() + " trapped, " + function.timeouts() + " timed out, "
+        + "latency p50 " + micros(function.p50Nanos()) + ", max " + micros(function.maxNanos())));
+    err.flush();
+  }
+
+  private static String micros(long nanos) {
+    return String.format(java.util.Locale.ROOT, "%.1f µs", nanos / 1000.0);
+  }
+
   static final class EngineConverter implements ITypeConverter<Engine> {
     @Override
     public Engine convert(String value) {

@@ -1,6 +1,7 @@
 package dev.wasmhost.cli;
 
 import dev.wasmhost.Engine;
+import dev.wasmhost.Loader;
 import dev.wasmhost.MemoryType;
 import dev.wasmhost.ModuleExport;
 import dev.wasmhost.ModuleImport;
@@ -10,6 +11,7 @@ import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -52,6 +54,12 @@ public final class InspectCommand implements Callable<Integer> {
 
   @Spec private CommandSpec spec;
 
+  @Option(
+      names = "--disk-cache",
+      paramLabel = "DIR",
+      description = "Also tell whether DIR holds the module's compiled code.")
+  private java.nio.file.Path diskCache;
+
   @Parameters(index = "0", paramLabel = "FILE", description = "The module: a file path or a URI.")
   private String file;
 
@@ -65,13 +73,20 @@ public final class InspectCommand implements Callable<Integer> {
    */
   @Override
   public Integer call() {
-    WasmModule module =
-        ModuleFile.load(WasmLoader.builder().engine(Engine.INTERPRETER).build(), file);
+    Loader.Builder builder = WasmLoader.builder().engine(Engine.INTERPRETER);
+    if (diskCache != null) {
+      builder.diskCache(diskCache);
+    }
+    Loader loader = builder.build();
+    WasmModule module = ModuleFile.load(loader, file);
     PrintWriter out = spec.commandLine().getOut();
     out.println("digest: " + module.digest());
     out.println("source: " + module.source());
     out.println("size: " + module.sizeBytes() + " bytes");
     out.println("memory: " + module.memory().map(MemoryType::toString).orElse("none"));
+    if (diskCache != null) {
+      out.println("disk cache: " + (loader.diskCacheHolds(module) ? "compiled code present" : "not cached") + " in " + diskCache);
+    }
     out.println("imports:");
     for (ModuleImport moduleImport : module.imports()) {
       out.println("  " + moduleImport);

@@ -44,7 +44,22 @@ class ModuleFileTest {
     }
 
     @Override
+    public WasmModule loadPrecompiled(Class<?> generatedClass) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
     public CacheStats cacheStats() {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public boolean diskCacheHolds(WasmModule module) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public java.util.Optional<dev.wasmhost.DiskCacheStats> diskCacheStats() {
       throw new UnsupportedOperationException();
     }
 

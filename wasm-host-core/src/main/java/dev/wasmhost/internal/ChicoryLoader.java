@@ -397,6 +397,13 @@ final class ChicoryLoader implements Loader {
   }
 
   @Override
+  public boolean diskCacheHolds(WasmModule module) {
+    return diskCache != null
+        && module instanceof LoadedModule
+        && diskCache.contains(COMPILE_OPTIONS, ((LoadedModule) module).chicoryModule().digest());
+  }
+
+  @Override
   public Optional<DiskCacheStats> diskCacheStats() {
     return diskCache == null ? Optional.empty() : Optional.of(diskCache.stats());
   }
