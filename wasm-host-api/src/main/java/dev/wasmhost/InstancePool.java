@@ -165,34 +165,19 @@ public interface InstancePool extends AutoCloseable {
 
     /** What happens to a returned instance; {@link Reset#FRESH} unless set. */
     public Builder reset(Reset reset) {
-      Objects.requireNonNull(reset, "reset");
-      if (this.reset != null) {
-        throw new IllegalStateException("reset was already set to " + this.reset);
-      }
-      this.reset = reset;
+      this.reset = Checks.once("reset", reset, this.reset);
       return this;
     }
 
     /** Host functions for the pool's instances, over the loader's; none unless set. */
     public Builder imports(Imports imports) {
-      Objects.requireNonNull(imports, "imports");
-      if (this.imports != null) {
-        throw new IllegalStateException("imports were already set to " + this.imports);
-      }
-      this.imports = imports;
+      this.imports = Checks.once("imports", imports, this.imports);
       return this;
     }
 
     /** The deadline of each call on the pool's instances; the loader's unless set. */
     public Builder callTimeout(Duration timeout) {
-      Objects.requireNonNull(timeout, "timeout");
-      if (timeout.isNegative() || timeout.isZero()) {
-        throw new IllegalArgumentException("callTimeout must be positive: " + timeout);
-      }
-      if (this.callTimeout != null) {
-        throw new IllegalStateException("callTimeout was already set to " + this.callTimeout);
-      }
-      this.callTimeout = timeout;
+      this.callTimeout = Checks.positiveOnce("callTimeout", timeout, this.callTimeout);
       return this;
     }
 

@@ -106,11 +106,7 @@ public interface Loader {
 
     /** How guest code runs; {@link Engine#AUTO} unless set. */
     public Builder engine(Engine engine) {
-      Objects.requireNonNull(engine, "engine");
-      if (this.engine != null) {
-        throw new IllegalStateException("engine was already set to " + this.engine);
-      }
-      this.engine = engine;
+      this.engine = Checks.once("engine", engine, this.engine);
       return this;
     }
 
@@ -131,24 +127,13 @@ public interface Loader {
 
     /** Host functions offered to every module of this loader; none unless set. */
     public Builder imports(Imports imports) {
-      Objects.requireNonNull(imports, "imports");
-      if (this.imports != null) {
-        throw new IllegalStateException("imports were already set to " + this.imports);
-      }
-      this.imports = imports;
+      this.imports = Checks.once("imports", imports, this.imports);
       return this;
     }
 
     /** Connect and read timeout for HTTP loads; 30 seconds unless set. */
     public Builder httpTimeout(Duration timeout) {
-      Objects.requireNonNull(timeout, "timeout");
-      if (timeout.isNegative() || timeout.isZero()) {
-        throw new IllegalArgumentException("httpTimeout must be positive: " + timeout);
-      }
-      if (this.httpTimeout != null) {
-        throw new IllegalStateException("httpTimeout was already set to " + this.httpTimeout);
-      }
-      this.httpTimeout = timeout;
+      this.httpTimeout = Checks.positiveOnce("httpTimeout", timeout, this.httpTimeout);
       return this;
     }
 
@@ -205,14 +190,7 @@ public interface Loader {
      * call (well under a microsecond); without one, calls pay nothing.
      */
     public Builder callTimeout(Duration timeout) {
-      Objects.requireNonNull(timeout, "timeout");
-      if (timeout.isNegative() || timeout.isZero()) {
-        throw new IllegalArgumentException("callTimeout must be positive: " + timeout);
-      }
-      if (this.callTimeout != null) {
-        throw new IllegalStateException("callTimeout was already set to " + this.callTimeout);
-      }
-      this.callTimeout = timeout;
+      this.callTimeout = Checks.positiveOnce("callTimeout", timeout, this.callTimeout);
       return this;
     }
 
@@ -234,21 +212,13 @@ public interface Loader {
 
     /** Where measurements go; nowhere ({@link Metrics#NONE}) unless set. */
     public Builder metrics(Metrics metrics) {
-      Objects.requireNonNull(metrics, "metrics");
-      if (this.metrics != null) {
-        throw new IllegalStateException("metrics was already set to " + this.metrics);
-      }
-      this.metrics = metrics;
+      this.metrics = Checks.once("metrics", metrics, this.metrics);
       return this;
     }
 
     /** Hears every call into this loader's modules; none unless set. */
     public Builder callListener(CallListener listener) {
-      Objects.requireNonNull(listener, "listener");
-      if (this.callListener != null) {
-        throw new IllegalStateException("callListener was already set to " + this.callListener);
-      }
-      this.callListener = listener;
+      this.callListener = Checks.once("callListener", listener, this.callListener);
       return this;
     }
 
@@ -259,14 +229,7 @@ public interface Loader {
      * as events while a recording is running.
      */
     public Builder slowCallThreshold(Duration threshold) {
-      Objects.requireNonNull(threshold, "threshold");
-      if (threshold.isNegative() || threshold.isZero()) {
-        throw new IllegalArgumentException("slowCallThreshold must be positive: " + threshold);
-      }
-      if (this.slowCallThreshold != null) {
-        throw new IllegalStateException("slowCallThreshold was already set to " + this.slowCallThreshold);
-      }
-      this.slowCallThreshold = threshold;
+      this.slowCallThreshold = Checks.positiveOnce("slowCallThreshold", threshold, this.slowCallThreshold);
       return this;
     }
 

@@ -133,11 +133,7 @@ public interface Registry extends AutoCloseable {
 
     /** The loader that loads every subsystem's module; the default loader unless set. */
     public Builder loader(Loader loader) {
-      Objects.requireNonNull(loader, "loader");
-      if (this.loader != null) {
-        throw new IllegalStateException("loader was already set to " + this.loader);
-      }
-      this.loader = loader;
+      this.loader = Checks.once("loader", loader, this.loader);
       return this;
     }
 

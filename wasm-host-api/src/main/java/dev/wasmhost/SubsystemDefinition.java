@@ -136,11 +136,7 @@ public final class SubsystemDefinition {
 
     /** Host functions for the module's own imports. */
     public Builder imports(Imports imports) {
-      Objects.requireNonNull(imports, "imports");
-      if (this.imports != null) {
-        throw new IllegalStateException("imports were already set to " + this.imports);
-      }
-      this.imports = imports;
+      this.imports = Checks.once("imports", imports, this.imports);
       return this;
     }
 
@@ -183,24 +179,13 @@ public final class SubsystemDefinition {
 
     /** Use this fallback (a module or {@link Source#java Java functions}). */
     public Builder fallback(Source fallback) {
-      Objects.requireNonNull(fallback, "fallback");
-      if (this.fallback != null) {
-        throw new IllegalStateException("fallback was already set to " + this.fallback);
-      }
-      this.fallback = fallback;
+      this.fallback = Checks.once("fallback", fallback, this.fallback);
       return this;
     }
 
     /** The deadline of each call into this subsystem; the loader's unless set. */
     public Builder callTimeout(java.time.Duration timeout) {
-      Objects.requireNonNull(timeout, "timeout");
-      if (timeout.isNegative() || timeout.isZero()) {
-        throw new IllegalArgumentException("callTimeout must be positive: " + timeout);
-      }
-      if (this.callTimeout != null) {
-        throw new IllegalStateException("callTimeout was already set to " + this.callTimeout);
-      }
-      this.callTimeout = timeout;
+      this.callTimeout = Checks.positiveOnce("callTimeout", timeout, this.callTimeout);
       return this;
     }
 

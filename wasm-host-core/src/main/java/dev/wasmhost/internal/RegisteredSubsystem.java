@@ -225,7 +225,7 @@ final class RegisteredSubsystem {
     try {
       return slot.instance.call(function, args);
     } catch (WasmException e) {
-      slot.afterFailure(e);
+      slot.afterFailure();
       throw e;
     } finally {
       slot.exit();
@@ -239,7 +239,7 @@ final class RegisteredSubsystem {
     try {
       return slot.instance.handle(export).apply(args);
     } catch (WasmException e) {
-      slot.afterFailure(e);
+      slot.afterFailure();
       throw e;
     } finally {
       slot.exit();
@@ -372,12 +372,6 @@ final class RegisteredSubsystem {
       registry.fire(new RegistryEvent(RegistryEvent.Type.CLOSED, id, old.version, null));
     }
     allSlots.clear();
-  }
-
-  void checkOpen() {
-    if (current == SubsystemRuntime.CLOSED) {
-      throw registry.closedError();
-    }
   }
 
   @Override

@@ -59,7 +59,7 @@ final class RegistryHandles {
                 try {
                   return ((IntBinaryOperator) sub.op(slot, index, function, shape)).applyAsInt(a, b);
                 } catch (WasmException e) {
-                  slot.afterFailure(e);
+                  slot.afterFailure();
                   throw e;
                 } finally {
                   slot.exit();
@@ -74,7 +74,7 @@ final class RegistryHandles {
                 try {
                   return ((IntUnaryOperator) sub.op(slot, index, function, shape)).applyAsInt(a);
                 } catch (WasmException e) {
-                  slot.afterFailure(e);
+                  slot.afterFailure();
                   throw e;
                 } finally {
                   slot.exit();
@@ -89,7 +89,7 @@ final class RegistryHandles {
                 try {
                   return ((LongBinaryOperator) sub.op(slot, index, function, shape)).applyAsLong(a, b);
                 } catch (WasmException e) {
-                  slot.afterFailure(e);
+                  slot.afterFailure();
                   throw e;
                 } finally {
                   slot.exit();
@@ -104,7 +104,7 @@ final class RegistryHandles {
                 try {
                   return ((LongUnaryOperator) sub.op(slot, index, function, shape)).applyAsLong(a);
                 } catch (WasmException e) {
-                  slot.afterFailure(e);
+                  slot.afterFailure();
                   throw e;
                 } finally {
                   slot.exit();
@@ -119,7 +119,7 @@ final class RegistryHandles {
                 try {
                   return ((DoubleBinaryOperator) sub.op(slot, index, function, shape)).applyAsDouble(a, b);
                 } catch (WasmException e) {
-                  slot.afterFailure(e);
+                  slot.afterFailure();
                   throw e;
                 } finally {
                   slot.exit();
@@ -134,7 +134,7 @@ final class RegistryHandles {
                 try {
                   return ((DoubleUnaryOperator) sub.op(slot, index, function, shape)).applyAsDouble(a);
                 } catch (WasmException e) {
-                  slot.afterFailure(e);
+                  slot.afterFailure();
                   throw e;
                 } finally {
                   slot.exit();
@@ -149,7 +149,7 @@ final class RegistryHandles {
                 try {
                   return ((IntSupplier) sub.op(slot, index, function, shape)).getAsInt();
                 } catch (WasmException e) {
-                  slot.afterFailure(e);
+                  slot.afterFailure();
                   throw e;
                 } finally {
                   slot.exit();
@@ -164,7 +164,7 @@ final class RegistryHandles {
                 try {
                   return ((LongSupplier) sub.op(slot, index, function, shape)).getAsLong();
                 } catch (WasmException e) {
-                  slot.afterFailure(e);
+                  slot.afterFailure();
                   throw e;
                 } finally {
                   slot.exit();
@@ -179,7 +179,7 @@ final class RegistryHandles {
                 try {
                   return ((DoubleSupplier) sub.op(slot, index, function, shape)).getAsDouble();
                 } catch (WasmException e) {
-                  slot.afterFailure(e);
+                  slot.afterFailure();
                   throw e;
                 } finally {
                   slot.exit();
@@ -194,7 +194,7 @@ final class RegistryHandles {
                 try {
                   ((Runnable) sub.op(slot, index, function, shape)).run();
                 } catch (WasmException e) {
-                  slot.afterFailure(e);
+                  slot.afterFailure();
                   throw e;
                 } finally {
                   slot.exit();
@@ -209,7 +209,7 @@ final class RegistryHandles {
                 try {
                   ((IntConsumer) sub.op(slot, index, function, shape)).accept(a);
                 } catch (WasmException e) {
-                  slot.afterFailure(e);
+                  slot.afterFailure();
                   throw e;
                 } finally {
                   slot.exit();
@@ -224,7 +224,7 @@ final class RegistryHandles {
                 try {
                   ((LongConsumer) sub.op(slot, index, function, shape)).accept(a);
                 } catch (WasmException e) {
-                  slot.afterFailure(e);
+                  slot.afterFailure();
                   throw e;
                 } finally {
                   slot.exit();
@@ -239,7 +239,7 @@ final class RegistryHandles {
                 try {
                   return ((IntToLongFunction) sub.op(slot, index, function, shape)).applyAsLong(a);
                 } catch (WasmException e) {
-                  slot.afterFailure(e);
+                  slot.afterFailure();
                   throw e;
                 } finally {
                   slot.exit();
@@ -254,7 +254,7 @@ final class RegistryHandles {
                 try {
                   return ((LongToIntFunction) sub.op(slot, index, function, shape)).applyAsInt(a);
                 } catch (WasmException e) {
-                  slot.afterFailure(e);
+                  slot.afterFailure();
                   throw e;
                 } finally {
                   slot.exit();

@@ -1,6 +1,5 @@
 package dev.wasmhost.internal;
 
-import dev.wasmhost.WasmException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.lang.ref.WeakReference;
@@ -57,7 +56,7 @@ final class ThreadSlot {
   }
 
   /** After a failed call: a trapped instance is never used again. */
-  void afterFailure(WasmException e) {
+  void afterFailure() {
     if (instance != null && instance.trapped()) {
       version = null;
       instance = null;

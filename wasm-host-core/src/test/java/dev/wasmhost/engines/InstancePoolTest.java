@@ -453,7 +453,7 @@ class InstancePoolTest {
     assertThatThrownBy(() -> pool().reset(Reset.FRESH).reset(Reset.REUSE)).isInstanceOf(IllegalStateException.class)
         .hasMessage("reset was already set to FRESH");
     assertThatThrownBy(() -> pool().imports(Imports.empty()).imports(Imports.empty()))
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("imports were already set");
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("imports was already set");
 
     assertThatThrownBy(() -> pool().minSize(3).maxSize(2).build())
         .isInstanceOf(IllegalArgumentException.class)

@@ -176,14 +176,14 @@ class LoaderApiTest {
     Loader.Builder builder = WasmLoader.builder().imports(Imports.empty());
     assertThatThrownBy(() -> builder.imports(Imports.empty()))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessage("imports were already set to Imports[]");
+        .hasMessage("imports was already set to Imports[]");
   }
 
   @Test
   void httpTimeoutIsCheckedWhenSet() {
     assertThatThrownBy(() -> WasmLoader.builder().httpTimeout(null))
         .isInstanceOf(NullPointerException.class)
-        .hasMessage("timeout");
+        .hasMessage("httpTimeout");
     assertThatThrownBy(() -> WasmLoader.builder().httpTimeout(Duration.ZERO))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("httpTimeout must be positive: PT0S");
