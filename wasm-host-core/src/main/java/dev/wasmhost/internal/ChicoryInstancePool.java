@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class ChicoryInstancePool implements InstancePool {
   private final LoadedModule module;
+  private final WasmModule publicModule;
   private final Config config;
   private final InstanceLimits limits;
   private final Semaphore permits;
@@ -31,8 +32,9 @@ final class ChicoryInstancePool implements InstancePool {
   private final LongAdder timeouts = new LongAdder();
   private volatile boolean closed;
 
-  ChicoryInstancePool(LoadedModule module, Config config) {
+  ChicoryInstancePool(LoadedModule module, WasmModule publicModule, Config config) {
     this.module = module;
+    this.publicModule = publicModule;
     this.config = config;
     InstanceLimits loader = module.defaultLimits();
     long timeout = config.callTimeout().isZero() ? loader.callTimeoutNanos() : config.callTimeout().toNanos();
@@ -48,7 +50,7 @@ final class ChicoryInstancePool implements InstancePool {
   }
 
   private LiveInstance create() {
-    LiveInstance instance = module.instantiate(config.imports(), limits);
+    LiveInstance instance = module.instantiate(config.imports(), limits, publicModule);
     created.increment();
     return instance;
   }
@@ -166,7 +168,7 @@ final class ChicoryInstancePool implements InstancePool {
 
     @Override
     public WasmModule module() {
-      return module;
+      return publicModule;
     }
 
     @Override

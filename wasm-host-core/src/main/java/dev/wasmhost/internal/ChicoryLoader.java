@@ -53,7 +53,7 @@ final class ChicoryLoader implements Loader {
   static final String COMPILE_OPTIONS = "maxFunctionsPerClass=default;fallback=SILENT";
 
   private final LoaderConfig config;
-  private final AsyncCache<String, LoadedModule> cache;
+  private final AsyncCache<String, ModuleHandle> cache;
   private final DiskCache diskCache;
   private final DeepStackCalls deepStack;
   private final Observation observation;
@@ -64,7 +64,7 @@ final class ChicoryLoader implements Loader {
     this.cache =
         Caffeine.newBuilder()
             .maximumWeight(config.maxCacheBytes())
-            .weigher((String digest, LoadedModule module) -> (int) Math.min(Integer.MAX_VALUE, module.sizeBytes()))
+            .weigher((String digest, ModuleHandle module) -> (int) Math.min(Integer.MAX_VALUE, module.sizeBytes()))
             .executor(Runnable::run)
             .recordStats()
             .buildAsync();
@@ -162,7 +162,7 @@ final class ChicoryLoader implements Loader {
                   0);
           loaded.compiled(compiled.machineFactory());
           log.info("loaded precompiled module {} ({})", source, Digests.shortForm(digest));
-          return loaded;
+          return new ModuleHandle(loaded);
         });
   }
 
@@ -171,7 +171,7 @@ final class ChicoryLoader implements Loader {
   }
 
   /** The cached module for {@code digest}, made by {@code decoder} on this thread if absent. */
-  private WasmModule cached(String digest, String source, java.util.function.Supplier<LoadedModule> decoder) {
+  private WasmModule cached(String digest, String source, java.util.function.Supplier<ModuleHandle> decoder) {
     long start = System.nanoTime();
     FlightEvents.Load event = new FlightEvents.Load();
     event.begin();
@@ -186,7 +186,7 @@ final class ChicoryLoader implements Loader {
             });
     boolean hit = !decoded[0];
     event.cacheHit = hit;
-    observation.metrics.moduleLoaded(((LoadedModule) module).label(), hit, System.nanoTime() - start);
+    observation.metrics.moduleLoaded(((ModuleHandle) module).core().label(), hit, System.nanoTime() - start);
     if (event.isEnabled()) {
       event.module = source;
       event.digest = digest;
@@ -195,9 +195,9 @@ final class ChicoryLoader implements Loader {
     return module;
   }
 
-  private WasmModule cachedOrDecoded(String digest, String source, java.util.function.Supplier<LoadedModule> decoder) {
+  private WasmModule cachedOrDecoded(String digest, String source, java.util.function.Supplier<ModuleHandle> decoder) {
     Flight mine = new Flight();
-    CompletableFuture<LoadedModule> future = cache.get(digest, (key, executor) -> mine);
+    CompletableFuture<ModuleHandle> future = cache.get(digest, (key, executor) -> mine);
     if (future == mine) {
       try {
         mine.complete(decoder.get());
@@ -225,7 +225,7 @@ final class ChicoryLoader implements Loader {
    * Caffeine still drops the entry and counts a load failure, but does not log the exception as
    * unexpected, and waiters read the failure from here.
    */
-  private static final class Flight extends CompletableFuture<LoadedModule> {
+  private static final class Flight extends CompletableFuture<ModuleHandle> {
     volatile Throwable failure;
 
     void fail(Throwable e) {
@@ -234,7 +234,7 @@ final class ChicoryLoader implements Loader {
     }
   }
 
-  private LoadedModule decode(byte[] bytes, String digest, String source) {
+  private ModuleHandle decode(byte[] bytes, String digest, String source) {
     long start = System.nanoTime();
     String label = LoadedModule.label(source, digest);
     com.dylibso.chicory.wasm.WasmModule module;
@@ -300,7 +300,7 @@ final class ChicoryLoader implements Loader {
       default:
         loaded.willNotCompile();
     }
-    return loaded;
+    return new ModuleHandle(loaded);
   }
 
   /**
@@ -399,8 +399,8 @@ final class ChicoryLoader implements Loader {
   @Override
   public boolean diskCacheHolds(WasmModule module) {
     return diskCache != null
-        && module instanceof LoadedModule
-        && diskCache.contains(COMPILE_OPTIONS, ((LoadedModule) module).chicoryModule().digest());
+        && module instanceof ModuleHandle
+        && diskCache.contains(COMPILE_OPTIONS, ((ModuleHandle) module).core().chicoryModule().digest());
   }
 
   @Override

@@ -56,10 +56,10 @@ final class ChicoryRegistry implements Registry {
   }
 
   private static LoadedModule internal(WasmModule module) {
-    if (!(module instanceof LoadedModule)) {
+    if (!(module instanceof ModuleHandle)) {
       throw new IllegalArgumentException("a registry needs a loader from wasm-host-core, got " + module.getClass());
     }
-    return (LoadedModule) module;
+    return ((ModuleHandle) module).core();
   }
 
   @Override

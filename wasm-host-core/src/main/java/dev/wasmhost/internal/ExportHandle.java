@@ -79,9 +79,9 @@ final class ExportHandle implements WasmFunction {
    * loader's observers. With none, it is Chicory's function itself.
    */
   private ExportFunction wrap(ExportFunction function, long timeoutNanos) {
-    String module = owner.module().label();
+    String module = owner.core().label();
     ExportFunction wrapped = function;
-    if (owner.module().fuelGlobal() != null) {
+    if (owner.core().fuelGlobal() != null) {
       ExportFunction unmetered = wrapped;
       String name = export.name();
       wrapped = args -> owner.metered(unmetered, args, name);
@@ -89,7 +89,7 @@ final class ExportHandle implements WasmFunction {
     if (timeoutNanos > 0) {
       wrapped = Deadlines.guard(wrapped, timeoutNanos, module, export.name());
     }
-    Observation observation = owner.module().observation();
+    Observation observation = owner.core().observation();
     if (observation.active) {
       wrapped = observation.observe(wrapped, module, export.name());
     }
@@ -144,17 +144,17 @@ final class ExportHandle implements WasmFunction {
       // Someone else's interrupt stopped the guest; Chicory consumed the flag, so put it back.
       Thread.currentThread().interrupt();
     }
-    WasmException exception = Failures.callFailure(owner.module().label(), export.name(), failure);
+    WasmException exception = Failures.callFailure(owner.core().label(), export.name(), failure);
     if (exception instanceof dev.wasmhost.CallTimeoutException) {
-      FlightEvents.timeout(owner.module().label(), export.name());
+      FlightEvents.timeout(owner.core().label(), export.name());
     } else if (exception instanceof dev.wasmhost.TrapException) {
-      FlightEvents.trap(owner.module().label(), export.name(), exception.getMessage());
+      FlightEvents.trap(owner.core().label(), export.name(), exception.getMessage());
     }
     return exception;
   }
 
   String describe() {
-    return "module " + owner.module().label() + ": function '" + export.name() + "' " + export.type();
+    return "module " + owner.core().label() + ": function '" + export.name() + "' " + export.type();
   }
 
   @Override

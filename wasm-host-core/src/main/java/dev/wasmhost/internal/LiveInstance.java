@@ -4,6 +4,7 @@ import dev.wasmhost.Instance;
 import dev.wasmhost.InvalidCallException;
 import dev.wasmhost.Memory;
 import dev.wasmhost.WasmFunction;
+import dev.wasmhost.WasmModule;
 
 /**
  * The API's instance over one Chicory instance. Confined to one thread at a time, like Chicory's;
@@ -11,6 +12,7 @@ import dev.wasmhost.WasmFunction;
  */
 final class LiveInstance implements Instance {
   private final LoadedModule module;
+  private final WasmModule publicModule;
   private final InstanceLimits limits;
   private final ExportHandle[] handles;
   private com.dylibso.chicory.runtime.Instance chicory;
@@ -21,8 +23,9 @@ final class LiveInstance implements Instance {
   private int meteredDepth;
   private long lastCallFuel = -1;
 
-  LiveInstance(LoadedModule module, InstanceLimits limits) {
+  LiveInstance(LoadedModule module, WasmModule publicModule, InstanceLimits limits) {
     this.module = module;
+    this.publicModule = publicModule;
     this.limits = limits;
     this.handles = new ExportHandle[module.shape().functionExports.size()];
   }
@@ -35,7 +38,12 @@ final class LiveInstance implements Instance {
   }
 
   @Override
-  public LoadedModule module() {
+  public WasmModule module() {
+    return publicModule != null ? publicModule : module.handle();
+  }
+
+  /** The module's internals. */
+  LoadedModule core() {
     return module;
   }
 

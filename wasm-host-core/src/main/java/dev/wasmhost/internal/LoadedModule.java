@@ -33,7 +33,7 @@ import java.util.stream.Collectors;
  * from the per-thread instances that serve {@link #call}; Chicory's factory works only with the exact
  * {@link com.dylibso.chicory.wasm.WasmModule} it was compiled from, so the two are kept together here.
  */
-final class LoadedModule implements WasmModule {
+final class LoadedModule {
   private final com.dylibso.chicory.wasm.WasmModule module;
   /** Null until compiled code is available; set once. */
   private volatile Function<com.dylibso.chicory.runtime.Instance, Machine> compiledFactory;
@@ -51,7 +51,8 @@ final class LoadedModule implements WasmModule {
   private final Observation observation;
   private final String fuelGlobal;
   private final long fuelPerCall;
-  private final ThreadLocal<LiveInstance> perThread;
+  /** The public module object, weakly: instances reach this core, never the object owning them. */
+  private java.lang.ref.WeakReference<WasmModule> handle = new java.lang.ref.WeakReference<>(null);
 
   /**
    * A module that runs in the interpreter until {@link #compiled} is called, and for good after
@@ -84,7 +85,6 @@ final class LoadedModule implements WasmModule {
     this.observation = observation;
     this.fuelGlobal = fuelGlobal;
     this.fuelPerCall = fuelPerCall;
-    this.perThread = ThreadLocal.withInitial(() -> instantiate(Imports.empty()));
   }
 
   com.dylibso.chicory.wasm.WasmModule chicoryModule() {
@@ -138,27 +138,22 @@ final class LoadedModule implements WasmModule {
         + (functions.isEmpty() ? "none" : functions) + ")";
   }
 
-  @Override
   public String digest() {
     return digest;
   }
 
-  @Override
   public String source() {
     return source;
   }
 
-  @Override
   public long sizeBytes() {
     return sizeBytes;
   }
 
-  @Override
   public Engine engine() {
     return compiledFactory != null ? Engine.COMPILER : Engine.INTERPRETER;
   }
 
-  @Override
   public boolean awaitCompiled(Duration timeout) {
     if (compiledFactory != null) {
       return true;
@@ -175,66 +170,16 @@ final class LoadedModule implements WasmModule {
     }
   }
 
-  @Override
   public List<ModuleExport> exports() {
     return shape.exports;
   }
 
-  @Override
   public List<ModuleImport> imports() {
     return shape.imports;
   }
 
-  @Override
   public Optional<MemoryType> memory() {
     return shape.memory;
-  }
-
-  @Override
-  public Object call(String function, Object... args) {
-    return callHere(0, function, args);
-  }
-
-  @Override
-  public Object callWithTimeout(Duration timeout, String function, Object... args) {
-    return callHere(LiveInstance.positiveNanos(timeout), function, args);
-  }
-
-  /**
-   * Runs on the calling thread's instance, with its own deadline if {@code timeoutNanos} > 0. With a
-   * deep stack configured, the instance is still the caller's (so state stays per calling thread); only
-   * the running moves to a deep-stack thread, while the caller waits. A call made from a deep-stack
-   * thread (a host function calling back) runs where it is, so nested calls never wait for a free one.
-   */
-  private Object callHere(long timeoutNanos, String function, Object[] args) {
-    LiveInstance instance = perThread.get();
-    try {
-      if (deepStack == null || DeepStackCalls.onDeepStack()) {
-        return callOn(instance, timeoutNanos, function, args);
-      }
-      return deepStack.run(() -> callOn(instance, timeoutNanos, function, args));
-    } catch (WasmException e) {
-      if (instance.trapped()) {
-        // Its memory and globals may be half-updated: the thread's next call gets a fresh instance.
-        perThread.remove();
-      }
-      throw e;
-    }
-  }
-
-  private static Object callOn(LiveInstance instance, long timeoutNanos, String function, Object[] args) {
-    ExportHandle handle = instance.handle(function);
-    return timeoutNanos > 0 ? handle.callWithTimeout(timeoutNanos, args) : handle.call(args);
-  }
-
-  @Override
-  public InstancePool newPool(InstancePool.Config config) {
-    return new ChicoryInstancePool(this, config);
-  }
-
-  @Override
-  public Instance instantiate() {
-    return instantiate(Imports.empty());
   }
 
   /** The exported fuel counter's name, or null if this module is not metered. */
@@ -246,9 +191,8 @@ final class LoadedModule implements WasmModule {
     return fuelPerCall;
   }
 
-  @Override
-  public long lastCallFuel() {
-    return fuelGlobal == null ? -1 : perThread.get().lastCallFuel();
+  DeepStackCalls deepStack() {
+    return deepStack;
   }
 
   Observation observation() {
@@ -259,16 +203,25 @@ final class LoadedModule implements WasmModule {
     return defaultLimits;
   }
 
-  @Override
-  public LiveInstance instantiate(Imports imports) {
-    return instantiate(imports, defaultLimits);
+  void attach(WasmModule publicModule) {
+    handle = new java.lang.ref.WeakReference<>(publicModule);
   }
 
-  LiveInstance instantiate(Imports imports, InstanceLimits limits) {
+  /** The public module, if it is still in use. */
+  WasmModule handle() {
+    return handle.get();
+  }
+
+  /**
+   * A new instance. {@code publicModule} is what its {@link LiveInstance#module()} returns; null for
+   * instances wasm-host keeps to itself (per-thread and registry instances), which must not hold
+   * the public module strongly, so that a module nobody uses can be collected with them.
+   */
+  LiveInstance instantiate(Imports imports, InstanceLimits limits, WasmModule publicModule) {
     long start = System.nanoTime();
     FlightEvents.Instantiate event = new FlightEvents.Instantiate();
     event.begin();
-    LiveInstance instance = new LiveInstance(this, limits);
+    LiveInstance instance = new LiveInstance(this, publicModule, limits);
     ImportValues importValues = Linker.link(this, loaderImports.overriddenBy(imports), instance);
     com.dylibso.chicory.runtime.Instance.Builder builder =
         com.dylibso.chicory.runtime.Instance.builder(module)
@@ -341,7 +294,6 @@ final class LoadedModule implements WasmModule {
     return false;
   }
 
-  @Override
   public String toString() {
     return "WasmModule[" + label + ", " + digest + ", " + engine() + "]";
   }

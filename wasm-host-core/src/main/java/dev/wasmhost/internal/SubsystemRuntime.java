@@ -31,7 +31,7 @@ final class SubsystemRuntime {
 
   /** A new instance, linked and initialised. */
   LiveInstance newInstance() {
-    LiveInstance instance = module.instantiate(imports, limits);
+    LiveInstance instance = module.instantiate(imports, limits, null);
     if (initializer != null) {
       try {
         instance.call(initializer);

@@ -1,0 +1,142 @@
+package dev.wasmhost.internal;
+
+import dev.wasmhost.Engine;
+import dev.wasmhost.Imports;
+import dev.wasmhost.Instance;
+import dev.wasmhost.InstancePool;
+import dev.wasmhost.MemoryType;
+import dev.wasmhost.ModuleExport;
+import dev.wasmhost.ModuleImport;
+import dev.wasmhost.WasmException;
+import dev.wasmhost.WasmModule;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The public module: a {@link LoadedModule} plus the per-thread instances that serve {@link #call}.
+ *
+ * <p>The thread-local lives here and the instances it holds refer only to the {@link LoadedModule},
+ * never to this object. So once the loader's cache and the application drop a module, nothing
+ * strong reaches its thread-local, whose entries in every thread are then cleared like any other
+ * dead thread-local's. (Were the instances to reach the thread-local, each thread would keep every
+ * module it ever called alive.)
+ */
+final class ModuleHandle implements WasmModule {
+  private final LoadedModule core;
+  private final ThreadLocal<LiveInstance> perThread;
+
+  ModuleHandle(LoadedModule core) {
+    this.core = core;
+    core.attach(this);
+    this.perThread = ThreadLocal.withInitial(() -> core.instantiate(Imports.empty(), core.defaultLimits(), null));
+  }
+
+  LoadedModule core() {
+    return core;
+  }
+
+  @Override
+  public String digest() {
+    return core.digest();
+  }
+
+  @Override
+  public String source() {
+    return core.source();
+  }
+
+  @Override
+  public long sizeBytes() {
+    return core.sizeBytes();
+  }
+
+  @Override
+  public Engine engine() {
+    return core.engine();
+  }
+
+  @Override
+  public boolean awaitCompiled(Duration timeout) {
+    return core.awaitCompiled(timeout);
+  }
+
+  @Override
+  public List<ModuleExport> exports() {
+    return core.exports();
+  }
+
+  @Override
+  public List<ModuleImport> imports() {
+    return core.imports();
+  }
+
+  @Override
+  public Optional<MemoryType> memory() {
+    return core.memory();
+  }
+
+  @Override
+  public Object call(String function, Object... args) {
+    return callHere(0, function, args);
+  }
+
+  @Override
+  public Object callWithTimeout(Duration timeout, String function, Object... args) {
+    return callHere(LiveInstance.positiveNanos(timeout), function, args);
+  }
+
+  /**
+   * Runs on the calling thread's instance, with its own deadline if {@code timeoutNanos} > 0. With a
+   * deep stack configured, the instance is still the caller's (so state stays per calling thread);
+   * only the running moves to a deep-stack thread, while the caller waits. A call made from a
+   * deep-stack thread (a host function calling back) runs where it is, so nested calls never wait
+   * for a free one.
+   */
+  private Object callHere(long timeoutNanos, String function, Object[] args) {
+    LiveInstance instance = perThread.get();
+    DeepStackCalls deepStack = core.deepStack();
+    try {
+      if (deepStack == null || DeepStackCalls.onDeepStack()) {
+        return callOn(instance, timeoutNanos, function, args);
+      }
+      return deepStack.run(() -> callOn(instance, timeoutNanos, function, args));
+    } catch (WasmException e) {
+      if (instance.trapped()) {
+        // Its memory and globals may be half-updated: the thread's next call gets a fresh instance.
+        perThread.remove();
+      }
+      throw e;
+    }
+  }
+
+  private static Object callOn(LiveInstance instance, long timeoutNanos, String function, Object[] args) {
+    ExportHandle handle = instance.handle(function);
+    return timeoutNanos > 0 ? handle.callWithTimeout(timeoutNanos, args) : handle.call(args);
+  }
+
+  @Override
+  public long lastCallFuel() {
+    return core.fuelGlobal() == null ? -1 : perThread.get().lastCallFuel();
+  }
+
+  @Override
+  public Instance instantiate() {
+    return instantiate(Imports.empty());
+  }
+
+  @Override
+  public Instance instantiate(Imports imports) {
+    return core.instantiate(imports, core.defaultLimits(), this);
+  }
+
+  @Override
+  public InstancePool newPool(InstancePool.Config config) {
+    return new ChicoryInstancePool(core, this, config);
+  }
+
+  @Override
+  public String toString() {
+    return core.toString();
+  }
+}
