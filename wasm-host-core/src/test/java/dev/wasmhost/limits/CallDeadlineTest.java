@@ -356,6 +356,23 @@ class CallDeadlineTest {
   }
 
   /**
+   * With {@link Loader.Builder#callStackSize}, {@link WasmModule#call} runs on the loader's own
+   * deep-stack threads: the deadline still stops it there, and the caller's thread is left without
+   * an interrupt.
+   */
+  @ParameterizedTest
+  @EnumSource(value = Engine.class, names = {"INTERPRETER", "COMPILER"})
+  void callsOnDeepStackThreadsAreStoppedAtTheDeadline(Engine engine) throws Throwable {
+    Loader loader = builder(engine).callStackSize(8L << 20).callTimeout(Duration.ofMillis(DEADLINE)).build();
+    WasmModule traps = loadReady(loader, "traps");
+    assertThat(timed(() -> traps.call("spin")).thrown()).isInstanceOf(CallTimeoutException.class); // warm-up
+    assertStoppedAtDeadline(() -> traps.call("ok"), () -> traps.call("spin"), DEADLINE, "traps.wasm", "spin");
+    assertStoppedAtDeadline(
+        () -> traps.call("ok"), () -> traps.callWithTimeout(Duration.ofMillis(100), "spin"), 100, "traps.wasm", "spin");
+    assertThat(Thread.currentThread().isInterrupted()).isFalse();
+  }
+
+  /**
    * A start function runs while the module is instantiated, before any export is called; one that
    * never ends must not hang the host: instantiation is bound by the loader's deadline too and fails
    * with a {@link WasmException}.

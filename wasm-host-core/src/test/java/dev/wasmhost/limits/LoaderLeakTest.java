@@ -106,7 +106,7 @@ class LoaderLeakTest {
         loader,
         (l, bytes, i) -> {
           instantiateCallClose(l.load(bytes), i);
-          if (i % 500 < 2) {
+          if (i % 500 < 4) { // fib twice, then memory twice
             instantiateCallClose(evicting.load(bytes), i); // now and then, compiles of evicted modules
           }
         },
