@@ -92,9 +92,9 @@ class CallDeadlineTest {
     Instance[] instance = new Instance[1];
     try {
       assertStoppedAtDeadline(
-          () -> instance[0] = module.instantiate(), () -> instance[0].call("spin"), DEADLINE, "traps.wasm", "spin");
+          () -> instance[0] = fresh(module, instance[0]), () -> instance[0].call("spin"), DEADLINE, "traps.wasm", "spin");
       assertStoppedAtDeadline(
-          () -> instance[0] = module.instantiate(),
+          () -> instance[0] = fresh(module, instance[0]),
           () -> {
             instance[0].function("spin", Runnable.class).run();
             return null;
@@ -103,7 +103,7 @@ class CallDeadlineTest {
           "traps.wasm",
           "spin");
       assertStoppedAtDeadline(
-          () -> instance[0] = module.instantiate(),
+          () -> instance[0] = fresh(module, instance[0]),
           () -> instance[0].function("spin").apply(),
           DEADLINE,
           "traps.wasm",
@@ -393,6 +393,14 @@ class CallDeadlineTest {
     assertThat(instantiate.thrown()).as("%s", instantiate).isInstanceOf(WasmException.class);
     assertThat(instantiate.millis()).isLessThan(DEADLINE + Deadlines.HARD_SLACK_MILLIS);
     assertThat(Thread.currentThread().isInterrupted()).isFalse();
+  }
+
+  /** Closes {@code previous}, if any, and returns a new instance of {@code module}. */
+  private static Instance fresh(WasmModule module, Instance previous) {
+    if (previous != null) {
+      previous.close();
+    }
+    return module.instantiate();
   }
 
   private static Object incOn(InstancePool pool) {
