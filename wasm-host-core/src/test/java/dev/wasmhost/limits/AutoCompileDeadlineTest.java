@@ -1,7 +1,7 @@
 package dev.wasmhost.limits;
 
-import static dev.wasmhost.limits.Deadlines.assertStopped;
-import static dev.wasmhost.limits.Deadlines.assertStoppedAtDeadline;
+import static dev.wasmhost.limits.DeadlineAssertions.assertStopped;
+import static dev.wasmhost.limits.DeadlineAssertions.assertStoppedAtDeadline;
 import static dev.wasmhost.limits.Fixtures.timed;
 import static org.assertj.core.api.Assertions.assertThat;
 

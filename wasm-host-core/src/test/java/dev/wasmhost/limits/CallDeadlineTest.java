@@ -1,7 +1,7 @@
 package dev.wasmhost.limits;
 
-import static dev.wasmhost.limits.Deadlines.assertStopped;
-import static dev.wasmhost.limits.Deadlines.assertStoppedAtDeadline;
+import static dev.wasmhost.limits.DeadlineAssertions.assertStopped;
+import static dev.wasmhost.limits.DeadlineAssertions.assertStoppedAtDeadline;
 import static dev.wasmhost.limits.Fixtures.builder;
 import static dev.wasmhost.limits.Fixtures.loadReady;
 import static dev.wasmhost.limits.Fixtures.timed;
@@ -391,7 +391,7 @@ class CallDeadlineTest {
             }),
             "instantiating a module whose start function never ends, under a " + DEADLINE + " ms deadline");
     assertThat(instantiate.thrown()).as("%s", instantiate).isInstanceOf(WasmException.class);
-    assertThat(instantiate.millis()).isLessThan(DEADLINE + Deadlines.HARD_SLACK_MILLIS);
+    assertThat(instantiate.millis()).isLessThan(DEADLINE + DeadlineAssertions.HARD_SLACK_MILLIS);
     assertThat(Thread.currentThread().isInterrupted()).isFalse();
   }
 

@@ -22,7 +22,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Deadlines under concurrency: 8 threads on one loader, half calling an endless loop under a 100 ms
+ * DeadlineAssertions under concurrency: 8 threads on one loader, half calling an endless loop under a 100 ms
  * deadline again and again, half doing real work with checked results. Every spin ends in a {@link
  * CallTimeoutException} soon after its deadline, every result is right, no call fails otherwise, and
  * no thread is left with an interrupt.
@@ -32,7 +32,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * checking the clock on every iteration: how late that loop ends is how late the machine lets a busy
  * thread act on anything. A round passes when every wasm spin ends within {@link
  * Fixtures#SLACK_MILLIS} of its deadline plus the latest such Java loop of the round; on a quiet
- * machine that is the plain 100 ms slack. A late round is run again, up to {@link Deadlines#ATTEMPTS}
+ * machine that is the plain 100 ms slack. A late round is run again, up to {@link DeadlineAssertions#ATTEMPTS}
  * rounds; every other check holds in every round.
  */
 class ConcurrentDeadlineTest {
@@ -68,7 +68,7 @@ class ConcurrentDeadlineTest {
     WasmModule fib = loadReady(loader, "fib");
     WasmModule numbers = loadReady(loader, "numbers");
     List<Round> late = new ArrayList<>();
-    for (int attempt = 0; attempt < Deadlines.ATTEMPTS; attempt++) {
+    for (int attempt = 0; attempt < DeadlineAssertions.ATTEMPTS; attempt++) {
       Round round = round(traps, fib, numbers);
       assertThat(round.spinMillis()).hasSize(THREADS / 2 * SPINS_PER_THREAD);
       assertThat(round.goodCalls()).isPositive();
@@ -106,7 +106,7 @@ class ConcurrentDeadlineTest {
                     start.await();
                     for (int i = 0; i < SPINS_PER_THREAD; i++) {
                       Fixtures.Timed spin = timed(() -> traps.callWithTimeout(Duration.ofMillis(DEADLINE), "spin"));
-                      Deadlines.assertStopped(spin, DEADLINE, "traps.wasm", "spin");
+                      DeadlineAssertions.assertStopped(spin, DEADLINE, "traps.wasm", "spin");
                       assertThat(Thread.currentThread().isInterrupted()).isFalse();
                       spinMillis.add(spin.millis());
                       assertThat(traps.call("ok")).isEqualTo(7); // the next instance, outside the timing

@@ -15,11 +15,11 @@ import java.util.List;
  * #ATTEMPTS} attempts: on a shared 2-core machine a single measurement can lose 100 ms to the
  * scheduler, but a guest that is stopped late for a reason of its own is late every time.
  */
-final class Deadlines {
+final class DeadlineAssertions {
   static final int ATTEMPTS = 3;
   static final long HARD_SLACK_MILLIS = 1_000;
 
-  private Deadlines() {}
+  private DeadlineAssertions() {}
 
   /**
    * Runs {@code prepare} (untimed, e.g. a call that creates the thread's fresh instance) and then
