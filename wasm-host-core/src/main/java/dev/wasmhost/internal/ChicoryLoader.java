@@ -263,9 +263,13 @@ final class ChicoryLoader implements Loader {
       throw new InvalidModuleException("module " + label + " is invalid: " + e.getMessage(), e);
     } catch (InvalidModuleException e) {
       throw e;
-    } catch (RuntimeException e) {
-      // The decoder reports some truncations and bad counts as plain runtime exceptions.
+    } catch (RuntimeException | AssertionError | StackOverflowError e) {
+      // The decoder reports some truncations and bad counts as plain runtime exceptions, and some
+      // malformed bodies trip its assertions when the JVM runs with -ea.
       throw new InvalidModuleException("module " + label + " is malformed: " + e, e);
+    } catch (OutOfMemoryError e) {
+      throw new InvalidModuleException(
+          "module " + label + " declares sizes too large to decode (" + e.getMessage() + ")", e);
     }
     log.debug("decoded module {} ({} bytes, {} functions) in {} ms", label, bytes.length, shape.functionCount,
         (System.nanoTime() - start) / 1_000_000);

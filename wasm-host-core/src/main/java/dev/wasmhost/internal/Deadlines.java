@@ -36,17 +36,18 @@ final class Deadlines {
 
   /** {@code function}, stopped after {@code nanos} on each call. */
   static ExportFunction guard(ExportFunction function, long nanos, String module, String name) {
-    return args -> call(function, args, nanos, module, name);
+    return args -> within(nanos, module, name, () -> function.apply(args));
   }
 
-  static long[] call(ExportFunction function, long[] args, long nanos, String module, String name) {
+  /** Runs {@code work} (guest code of function {@code name}), stopping it after {@code nanos}. */
+  static <T> T within(long nanos, String module, String name, java.util.function.Supplier<T> work) {
     Thread thread = Thread.currentThread();
     // The caller's own interrupt must neither stop this call nor be lost: set aside, then restored.
     boolean interruptedBefore = Thread.interrupted();
     Alarm alarm = new Alarm(thread);
     ScheduledFuture<?> scheduled = WATCHDOG.schedule(alarm, nanos, TimeUnit.NANOSECONDS);
     try {
-      return function.apply(args);
+      return work.get();
     } catch (RuntimeException | StackOverflowError e) {
       if (alarm.fired()) {
         throw new CallTimeoutException(

@@ -247,7 +247,13 @@ final class LoadedModule {
       builder.withMachineFactory(factory);
     }
     try {
-      instance.attachIfAbsent(builder.build());
+      // The start function is guest code too: it runs under the instance's deadline.
+      instance.attachIfAbsent(
+          limits.callTimeoutNanos() > 0 && module.startSection().isPresent()
+              ? Deadlines.within(limits.callTimeoutNanos(), label, "start", builder::build)
+              : builder.build());
+    } catch (dev.wasmhost.CallTimeoutException e) {
+      throw e;
     } catch (UnlinkableException e) {
       throw new LinkException("module " + label + " cannot be linked: " + e.getMessage(), e);
     } catch (RuntimeException | StackOverflowError e) {

@@ -23,13 +23,49 @@ import java.util.Optional;
  * module it ever called alive.)
  */
 final class ModuleHandle implements WasmModule {
+  /** One daemon thread for the JVM, shared by every module. */
+  private static final java.lang.ref.Cleaner CLEANER =
+      java.lang.ref.Cleaner.create(
+          task -> {
+            Thread thread = new Thread(task, "wasm-host-cleaner");
+            thread.setDaemon(true);
+            return thread;
+          });
+
   private final LoadedModule core;
-  private final ThreadLocal<LiveInstance> perThread;
+  private final ThreadLocal<Slot> perThread;
+  private final java.util.Queue<Slot> slots = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+  /** A thread's instance. The thread's map may keep the slot a while after the module is gone; not its instance. */
+  private static final class Slot {
+    LiveInstance instance;
+  }
 
   ModuleHandle(LoadedModule core) {
     this.core = core;
     core.attach(this);
-    this.perThread = ThreadLocal.withInitial(() -> core.instantiate(Imports.empty(), core.defaultLimits(), null));
+    java.util.Queue<Slot> registered = slots;
+    this.perThread =
+        ThreadLocal.withInitial(
+            () -> {
+              Slot slot = new Slot();
+              registered.add(slot);
+              return slot;
+            });
+    // Once this module is unreachable, empty every thread's slot: no thread can be in a call on it
+    // then (a call keeps the module reachable), and the instances go at once rather than whenever
+    // each thread's thread-local map gets round to its stale entries.
+    CLEANER.register(this, () -> registered.forEach(slot -> slot.instance = null));
+  }
+
+  private LiveInstance instanceForThisThread() {
+    Slot slot = perThread.get();
+    LiveInstance instance = slot.instance;
+    if (instance == null) {
+      instance = core.instantiate(Imports.empty(), core.defaultLimits(), null);
+      slot.instance = instance;
+    }
+    return instance;
   }
 
   LoadedModule core() {
@@ -94,7 +130,7 @@ final class ModuleHandle implements WasmModule {
    * for a free one.
    */
   private Object callHere(long timeoutNanos, String function, Object[] args) {
-    LiveInstance instance = perThread.get();
+    LiveInstance instance = instanceForThisThread();
     DeepStackCalls deepStack = core.deepStack();
     try {
       if (deepStack == null || DeepStackCalls.onDeepStack()) {
@@ -104,7 +140,7 @@ final class ModuleHandle implements WasmModule {
     } catch (WasmException e) {
       if (instance.trapped()) {
         // Its memory and globals may be half-updated: the thread's next call gets a fresh instance.
-        perThread.remove();
+        perThread.get().instance = null;
       }
       throw e;
     }
@@ -117,7 +153,7 @@ final class ModuleHandle implements WasmModule {
 
   @Override
   public long lastCallFuel() {
-    return core.fuelGlobal() == null ? -1 : perThread.get().lastCallFuel();
+    return core.fuelGlobal() == null ? -1 : instanceForThisThread().lastCallFuel();
   }
 
   @Override
