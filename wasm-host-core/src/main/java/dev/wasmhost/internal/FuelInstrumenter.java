@@ -5,7 +5,9 @@ import com.dylibso.chicory.runtime.Instance;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -23,28 +25,62 @@ import java.util.Set;
  *   <li><b>One export</b> of that global, appended to the export section (created if absent), named
  *       {@value #FUEL_GLOBAL} or, if the module already exports that name, the first free name among
  *       {@code __wasmhost_fuel_1}, {@code __wasmhost_fuel_2}, ...
- *   <li><b>A charge</b> at the start of every function body (after its local declarations, which are
- *       left alone) and at the start of every {@code loop} body (after its block type):
+ *   <li><b>One local</b> per function, {@code $fuel} of type i64, declared after the function's own
+ *       locals (a new group at the end of its local declarations), so its index is the parameter count
+ *       plus the count of the function's own locals and every existing local keeps its index.
+ *   <li><b>A charge</b> at the start of every function body (after its local declarations) and at the
+ *       start of every {@code loop} body (after its block type):
  *       <pre>
- *   global.get $fuel
+ *   global.get $fuel    ;; at a function's start; local.get $fuel at a loop's
  *   i64.const  C        ;; the cost of the region that follows, see below
  *   i64.sub
- *   global.set $fuel
- *   global.get $fuel
+ *   local.tee  $fuel
  *   i64.const  0
  *   i64.lt_s
  *   if
- *     unreachable       ;; out of fuel
+ *     local.get  $fuel  ;; out of fuel: the global shows it
+ *     global.set $fuel
+ *     unreachable
  *   end</pre>
- *       There is no {@code global.tee}, and no local is added (local declarations stay untouched), so
- *       the new value is read back with a second {@code global.get}. Eight instructions run per charge
- *       when fuel remains. The sequence is stack-neutral, so it is valid even where a multi-value loop
- *       has parameters on the stack.
+ *       Six instructions run per charge when fuel remains, none of them on the global inside a loop.
+ *       The sequence is stack-neutral, so it is valid even where a multi-value loop has parameters on
+ *       the stack.
+ *   <li><b>Saves and loads</b> of the fuel between the local and the global, {@code local.get $fuel;
+ *       global.set $fuel} and {@code global.get $fuel; local.set $fuel}, where the next section says.
  * </ul>
  *
  * Every other section is copied byte for byte. The code section keeps its function count; only the
- * body sizes and the section size are re-encoded (as minimal LEB128). Custom sections that hold code
- * offsets (DWARF {@code .debug_*}, branch hints) are copied unchanged and so go stale.
+ * local declarations, the body sizes and the section size are re-encoded (as minimal LEB128). Custom
+ * sections that hold code offsets (DWARF {@code .debug_*}, branch hints) are copied unchanged and so
+ * go stale.
+ *
+ * <h2>Where the fuel is</h2>
+ *
+ * The compiler reaches a global through {@code Instance.global(i)}, a chain of loads the JIT cannot
+ * keep in a register, but a local is a JVM local. So a function keeps its fuel in {@code $fuel} and
+ * the global is current only where other code can see it. At each point of a body the fuel is in the
+ * local, in the global, or in both; a forward pass over the body (one pass suffices: every branch back
+ * goes to a loop, whose charge leaves the fuel in the local) finds which, and inserts:
+ *
+ * <ul>
+ *   <li>a <b>save</b> where the global must be current and only the local is: before every {@code
+ *       call}, {@code call_indirect} and {@code call_ref} (the callee, a host function included, reads
+ *       and charges the global), every tail call ({@code return_call*}, which does not come back), every
+ *       {@code return}, every branch ({@code br}, {@code br_if}, {@code br_table}, {@code br_on_null},
+ *       {@code br_on_non_null}) that may target the function's own label, and the final {@code end};
+ *   <li>a <b>load</b> where the local must be current and only the global is: before a {@code loop}
+ *       or a branch back to one. After a call only the global is current, and the local is not loaded
+ *       until it is needed, so a function that only calls and returns (a recursive fib) touches the
+ *       global once at entry and once before its first call or its exit;
+ *   <li>at the end of a {@code block} or {@code if}, where paths meet with the fuel only in the local
+ *       on some and only in the global on others, a save on the first or a load on the second (before
+ *       the branch, {@code else} or {@code end} that ends the path; for an {@code if} without {@code
+ *       else}, before the {@code if}): on the side whose paths run inside fewer loops nested in the
+ *       block; if that is a tie, saves outside loops and loads inside them.
+ * </ul>
+ *
+ * A save before a {@code br_if} or {@code br_table} runs whether or not the branch is taken. None of
+ * these instructions are charged: the cost model below counts the original instructions only.
  *
  * <h2>Cost model</h2>
  *
@@ -63,17 +99,23 @@ import java.util.Set;
  *       region runs at most once per charge of that region. Branches not taken (the other arm of an
  *       {@code if}, code after an early {@code br} or {@code return}) are still paid for.
  *   <li>The overhead is one charge per call and one per loop iteration, whatever the cost model; a
- *       region's cost is a constant baked into its charge.
+ *       region's cost is a constant baked into its charge. Only calls and exits touch the global.
  * </ul>
  *
  * <h2>Detecting exhaustion</h2>
  *
  * The host sets the global before a call ({@link #setFuel}) and reads it after ({@link #fuel}). A
- * charge leaves the global at {@code before - cost} and traps only if that is negative, so after a
- * trap a negative global means the trap was fuel exhaustion, and any other trap leaves it at zero or
- * more. Fuel consumed by a call is {@link #consumed consumed(before, after)}. The global starts at
- * {@code initialFuel}, by default {@link Long#MAX_VALUE} (unlimited): the module's {@code start}
- * function runs during instantiation, before the host has a chance to set a budget.
+ * charge leaves the fuel at {@code before - cost} and traps only if that is negative, writing it to
+ * the global first, so after a trap a negative global means the trap was fuel exhaustion. After a
+ * call that returns, or one that traps for lack of fuel, the global is exact. After any other trap
+ * (an {@code unreachable} of the guest's own, a division by zero, an out-of-bounds access, a host
+ * function's exception, a stack overflow) it may be <em>stale</em>: the fuel consumed since the last
+ * save is lost, so it is at least the true value, at most the budget, and never negative. Fuel
+ * consumed by a call is {@link #consumed consumed(before, after)}, exact except after such a trap,
+ * where it may be lower. Host functions the guest calls see the exact fuel in the global, and may
+ * change it: the caller continues from what they leave there. The global starts at {@code
+ * initialFuel}, by default {@link Long#MAX_VALUE} (unlimited): the module's {@code start} function
+ * runs during instantiation, before the host has a chance to set a budget.
  *
  * <h2>What is decoded, and what is not supported</h2>
  *
@@ -139,8 +181,9 @@ final class FuelInstrumenter {
     }
   }
 
-  private static final int SECTION_CUSTOM = 0;
+  private static final int SECTION_TYPE = 1;
   private static final int SECTION_IMPORT = 2;
+  private static final int SECTION_FUNCTION = 3;
   private static final int SECTION_GLOBAL = 6;
   private static final int SECTION_EXPORT = 7;
   private static final int SECTION_CODE = 10;
@@ -181,6 +224,8 @@ final class FuelInstrumenter {
     int importedGlobals = 0;
     int importedFunctions = 0;
     int definedGlobals = 0;
+    int[] typeParams = new int[0]; // by type index; -1 for a type that is not a function type
+    int[] functionTypes = new int[0]; // by defined function
     Set<String> exportNames = new HashSet<>();
     while (in.pos < module.length) {
       int start = in.pos;
@@ -231,6 +276,17 @@ final class FuelInstrumenter {
               throw malformed("unknown import kind 0x" + Integer.toHexString(kind), section.pos - 1);
           }
         }
+      } else if (id == SECTION_TYPE) {
+        typeParams = readTypeParams(section);
+      } else if (id == SECTION_FUNCTION) {
+        int count = section.u32();
+        if (count > end - section.pos) { // each type index takes a byte at least
+          throw malformed("function section counts " + count + " functions", body);
+        }
+        functionTypes = new int[count];
+        for (int i = 0; i < functionTypes.length; i++) {
+          functionTypes[i] = section.u32();
+        }
       } else if (id == SECTION_GLOBAL) {
         definedGlobals = section.u32();
       } else if (id == SECTION_EXPORT) {
@@ -273,7 +329,9 @@ final class FuelInstrumenter {
         writeExportSection(out, module, bodies[s], ends[s], name, globalIndex);
         exportsWritten = true;
       } else if (id == SECTION_CODE) {
-        chargePoints += writeCodeSection(out, module, bodies[s], ends[s], globalIndex, importedFunctions);
+        chargePoints +=
+            writeCodeSection(
+                out, module, bodies[s], ends[s], globalIndex, importedFunctions, typeParams, functionTypes);
       } else {
         out.write(module, starts[s], ends[s] - starts[s]);
       }
@@ -406,38 +464,109 @@ final class FuelInstrumenter {
     out.section(SECTION_EXPORT, contents);
   }
 
-  /** Writes the code section with charges inserted; returns the number of charges. */
+  /**
+   * The parameter count of each type in a type section, by type index; -1 for a type that is not a
+   * function type. Handles GC's recursion groups and subtypes, which each define one type index.
+   */
+  private static int[] readTypeParams(Cursor in) {
+    int count = in.u32();
+    int[] params = new int[Math.min(count, 1 << 16)];
+    int types = 0;
+    for (int i = 0; i < count; i++) {
+      int form = in.u8();
+      int members = 1;
+      if (form == 0x4E) { // rec: a vector of subtypes
+        members = in.u32();
+        form = -1;
+      }
+      for (int m = 0; m < members; m++) {
+        if (form < 0) {
+          form = in.u8();
+        }
+        if (form == 0x50 || form == 0x4F) { // sub, sub final: supertypes, then the composite type
+          int supertypes = in.u32();
+          for (int s = 0; s < supertypes; s++) {
+            in.u32();
+          }
+          form = in.u8();
+        }
+        if (types == params.length) {
+          params = Arrays.copyOf(params, types * 2 + 1);
+        }
+        params[types++] = readCompositeType(in, form);
+        form = -1;
+      }
+    }
+    return Arrays.copyOf(params, types);
+  }
+
+  /** Skips a composite type after its form byte; returns its parameter count, -1 if not a function. */
+  private static int readCompositeType(Cursor in, int form) {
+    switch (form) {
+      case 0x60: { // func: parameters, results
+        int params = in.u32();
+        for (int p = 0; p < params; p++) {
+          in.skipValType();
+        }
+        int results = in.u32();
+        for (int r = 0; r < results; r++) {
+          in.skipValType();
+        }
+        return params;
+      }
+      case 0x5F: { // struct: fields
+        int fields = in.u32();
+        for (int f = 0; f < fields; f++) {
+          in.skipValType(); // a value type or a packed type (0x78, 0x77)
+          in.u8(); // mutability
+        }
+        return -1;
+      }
+      case 0x5E: // array: one field
+        in.skipValType();
+        in.u8();
+        return -1;
+      default:
+        throw malformed("unknown type form 0x" + Integer.toHexString(form), in.pos - 1);
+    }
+  }
+
+  /** Writes the code section with metering inserted; returns the number of charges. */
   private static int writeCodeSection(
-      Out out, byte[] module, int body, int end, int globalIndex, int importedFunctions) {
+      Out out,
+      byte[] module,
+      int body,
+      int end,
+      int globalIndex,
+      int importedFunctions,
+      int[] typeParams,
+      int[] functionTypes) {
     Cursor in = new Cursor(module, body, end);
     int count = in.u32();
-    Out contents = new Out(end - body + (end - body) / 4 + 16);
+    if (count != functionTypes.length) {
+      throw malformed("code section has " + count + " bodies for " + functionTypes.length + " functions", body);
+    }
+    Out contents = new Out(end - body + (end - body) / 3 + 16);
     contents.u32(count);
     int charges = 0;
-    Regions regions = new Regions();
+    Plan plan = new Plan();
+    Out function = new Out(256);
     for (int f = 0; f < count; f++) {
       int size = in.u32();
       int start = in.pos;
       int bodyEnd = in.skip(size);
       int functionIndex = importedFunctions + f;
-      scanBody(module, start, bodyEnd, functionIndex, regions);
-      long newSize = size;
-      for (int r = 0; r < regions.count; r++) {
-        newSize += chargeLength(globalIndex, regions.costs[r]);
+      int type = functionTypes[f];
+      if (type < 0 || type >= typeParams.length || typeParams[type] < 0) {
+        throw malformed("function " + functionIndex + " has no function type", start);
       }
-      if (newSize > Integer.MAX_VALUE) {
-        throw new IllegalArgumentException("function " + functionIndex + " is too large to instrument");
-      }
-      contents.u32(newSize);
-      int copied = start;
-      for (int r = 0; r < regions.count; r++) {
-        int at = regions.offsets[r];
-        contents.write(module, copied, at - copied);
-        writeCharge(contents, globalIndex, regions.costs[r]);
-        copied = at;
-      }
-      contents.write(module, copied, bodyEnd - copied);
-      charges += regions.count;
+      plan.reset(typeParams[type]);
+      scanBody(module, start, bodyEnd, functionIndex, plan);
+      function.reset();
+      writeBody(function, module, bodyEnd, globalIndex, plan);
+      contents.u32(function.size());
+      contents.append(function);
+      charges += plan.regionCount;
     }
     if (in.pos != end) {
       throw malformed("code section has trailing bytes", in.pos);
@@ -446,95 +575,460 @@ final class FuelInstrumenter {
     return charges;
   }
 
-  private static int chargeLength(int globalIndex, long cost) {
-    int g = Out.u32Length(globalIndex);
-    return 12 + 3 * g + Out.s64Length(cost);
+  /** Writes one body: its locals with the fuel local appended, then the code with the plan's insertions. */
+  private static void writeBody(Out out, byte[] code, int bodyEnd, int globalIndex, Plan plan) {
+    out.u32(plan.localGroups + 1L);
+    out.write(code, plan.localsStart, plan.codeStart - plan.localsStart);
+    out.u8(0x01); // one local
+    out.u8(0x7E); // i64
+    long local = plan.fuelLocal;
+    plan.sortFixes();
+    int copied = plan.codeStart;
+    int r = 0;
+    int x = 0;
+    while (r < plan.regionCount || x < plan.fixCount) {
+      // At the same offset a charge (the start of a region) goes before a fix (before an instruction).
+      boolean charge = x == plan.fixCount || (r < plan.regionCount && plan.regionOffsets[r] <= plan.fixOffsets[x]);
+      int at = charge ? plan.regionOffsets[r] : plan.fixOffsets[x];
+      out.write(code, copied, at - copied);
+      copied = at;
+      if (charge) {
+        writeCharge(out, globalIndex, local, plan.regionCosts[r], r == 0);
+        r++;
+      } else {
+        if (plan.fixKinds[x] == SAVE) {
+          writeSave(out, globalIndex, local);
+        } else {
+          writeLoad(out, globalIndex, local);
+        }
+        x++;
+      }
+    }
+    out.write(code, copied, bodyEnd - copied);
   }
 
-  private static void writeCharge(Out out, int globalIndex, long cost) {
-    out.u8(0x23); // global.get
-    out.u32(globalIndex);
+  /**
+   * A charge. At function entry it starts from the global ({@code global.get}), at a loop from the
+   * local ({@code local.get}); either way the new fuel is left in the local, and written to the
+   * global only when it is negative, just before the trap.
+   */
+  private static void writeCharge(Out out, int globalIndex, long local, long cost, boolean entry) {
+    if (entry) {
+      out.u8(0x23); // global.get
+      out.u32(globalIndex);
+    } else {
+      out.u8(0x20); // local.get
+      out.u32(local);
+    }
     out.u8(0x42); // i64.const
     out.s64(cost);
     out.u8(0x7D); // i64.sub
-    out.u8(0x24); // global.set
-    out.u32(globalIndex);
-    out.u8(0x23); // global.get
-    out.u32(globalIndex);
+    out.u8(0x22); // local.tee
+    out.u32(local);
     out.u8(0x42); // i64.const 0
     out.u8(0x00);
     out.u8(0x53); // i64.lt_s
     out.u8(0x04); // if (empty block type)
     out.u8(0x40);
+    writeSave(out, globalIndex, local);
     out.u8(0x00); // unreachable
     out.u8(0x0B); // end
+  }
+
+  /** {@code local.get $fuel; global.set $fuel}: the global catches up with the local. */
+  private static void writeSave(Out out, int globalIndex, long local) {
+    out.u8(0x20);
+    out.u32(local);
+    out.u8(0x24);
+    out.u32(globalIndex);
+  }
+
+  /** {@code global.get $fuel; local.set $fuel}: the local catches up with the global. */
+  private static void writeLoad(Out out, int globalIndex, long local) {
+    out.u8(0x23);
+    out.u32(globalIndex);
+    out.u8(0x21);
+    out.u32(local);
   }
 
   // ---------------------------------------------------------------------------------------------
   // Function bodies.
 
-  /**
-   * The charge points of one function body: {@code offsets[i]} is where a charge goes (as an offset
-   * into the module), {@code costs[i]} the instructions of its region. Region 0 is the function body.
-   */
-  private static final class Regions {
-    int count;
-    int[] offsets = new int[8];
-    long[] costs = new long[8];
+  /** Where the current fuel is, at a point of a function body: see "Where the fuel is". */
+  private static final int NONE = 0; // the point is unreachable
+  private static final int BOTH = 1; // the local and the global agree
+  private static final int LOCAL = 2; // the local is current, the global may be stale (higher)
+  private static final int GLOBAL = 3; // the global is current, the local is stale
 
-    int add(int offset) {
-      if (count == offsets.length) {
-        offsets = Arrays.copyOf(offsets, count * 2);
-        costs = Arrays.copyOf(costs, count * 2);
+  /** Fix kinds: what goes before an instruction to bring the fuel to both places. */
+  private static final int SAVE = 1; // local to global
+  private static final int LOAD = 2; // global to local
+
+  /** Control frame kinds. */
+  private static final int FRAME_FUNCTION = 0;
+  private static final int FRAME_BLOCK = 1;
+  private static final int FRAME_IF = 2;
+  private static final int FRAME_LOOP = 3;
+
+  /**
+   * What to insert into one function body: its charges ({@code regionOffsets[i]} is where a charge
+   * goes, as an offset into the module, {@code regionCosts[i]} the instructions of its region; region
+   * 0 is the function body) and its fixes (a save or a load before the instruction at an offset).
+   * Also the scratch space of the analysis: control frames and the branch edges into them.
+   */
+  private static final class Plan {
+    int params;
+    int localsStart; // the first group of local declarations, after their count
+    int codeStart; // the first instruction
+    int localGroups;
+    long fuelLocal;
+
+    int regionCount;
+    int[] regionOffsets = new int[8];
+    long[] regionCosts = new long[8];
+
+    int fixCount;
+    int[] fixOffsets = new int[16];
+    int[] fixKinds = new int[16];
+    final Map<Integer, Integer> fixes = new HashMap<>();
+
+    // Open control frames; frame 0 is the function's.
+    int depth;
+    int[] frameKind = new int[16];
+    int[] frameRegion = new int[16];
+    int[] frameLoops = new int[16]; // how many loops enclose the frame, in this function
+    int[] frameIfOffset = new int[16];
+    int[] frameIfState = new int[16];
+    boolean[] frameElse = new boolean[16];
+    int[] frameEdges = new int[16]; // the head of its list of edges, -1 if none
+
+    // Edges into block and if labels: where (the branch, else or end instruction), the state there,
+    // how many loops enclose that instruction, and the next edge of the same label.
+    int edgeCount;
+    int[] edgeOffsets = new int[16];
+    int[] edgeStates = new int[16];
+    int[] edgeLoops = new int[16];
+    int[] edgeNext = new int[16];
+
+    int loops; // how many loops are open
+    int state;
+
+    void reset(int params) {
+      this.params = params;
+      regionCount = 0;
+      fixCount = 0;
+      fixes.clear();
+      depth = 0;
+      edgeCount = 0;
+      loops = 0;
+      state = GLOBAL;
+    }
+
+    int addRegion(int offset) {
+      if (regionCount == regionOffsets.length) {
+        regionOffsets = Arrays.copyOf(regionOffsets, regionCount * 2);
+        regionCosts = Arrays.copyOf(regionCosts, regionCount * 2);
       }
-      offsets[count] = offset;
-      costs[count] = 0;
-      return count++;
+      regionOffsets[regionCount] = offset;
+      regionCosts[regionCount] = 0;
+      return regionCount++;
+    }
+
+    void push(int kind, int region) {
+      if (depth == frameKind.length) {
+        int n = depth * 2;
+        frameKind = Arrays.copyOf(frameKind, n);
+        frameRegion = Arrays.copyOf(frameRegion, n);
+        frameLoops = Arrays.copyOf(frameLoops, n);
+        frameIfOffset = Arrays.copyOf(frameIfOffset, n);
+        frameIfState = Arrays.copyOf(frameIfState, n);
+        frameElse = Arrays.copyOf(frameElse, n);
+        frameEdges = Arrays.copyOf(frameEdges, n);
+      }
+      frameKind[depth] = kind;
+      frameRegion[depth] = region;
+      frameLoops[depth] = loops;
+      frameElse[depth] = false;
+      frameEdges[depth] = -1;
+      depth++;
+      if (kind == FRAME_LOOP) {
+        loops++;
+      }
+    }
+
+    /** Records an edge into the label of {@code frame}. */
+    void edge(int frame, int offset, int edgeState) {
+      if (edgeState == NONE) {
+        return;
+      }
+      if (edgeCount == edgeOffsets.length) {
+        int n = edgeCount * 2;
+        edgeOffsets = Arrays.copyOf(edgeOffsets, n);
+        edgeStates = Arrays.copyOf(edgeStates, n);
+        edgeLoops = Arrays.copyOf(edgeLoops, n);
+        edgeNext = Arrays.copyOf(edgeNext, n);
+      }
+      edgeOffsets[edgeCount] = offset;
+      edgeStates[edgeCount] = edgeState;
+      edgeLoops[edgeCount] = loops;
+      edgeNext[edgeCount] = frameEdges[frame];
+      frameEdges[frame] = edgeCount++;
+    }
+
+    /** An edge's state, counting a fix inserted at its instruction since it was recorded. */
+    int edgeState(int e) {
+      return fixes.containsKey(edgeOffsets[e]) ? BOTH : edgeStates[e];
+    }
+
+    void fix(int offset, int kind) {
+      Integer previous = fixes.putIfAbsent(offset, kind);
+      if (previous != null) {
+        if (previous != kind) {
+          throw new IllegalStateException("conflicting fuel fixes at offset 0x" + Integer.toHexString(offset));
+        }
+        return;
+      }
+      if (fixCount == fixOffsets.length) {
+        fixOffsets = Arrays.copyOf(fixOffsets, fixCount * 2);
+        fixKinds = Arrays.copyOf(fixKinds, fixCount * 2);
+      }
+      fixOffsets[fixCount] = offset;
+      fixKinds[fixCount] = kind;
+      fixCount++;
+    }
+
+    /** Before an instruction that needs the global current: a call or an exit. */
+    void needGlobal(int offset) {
+      if (state == LOCAL) {
+        fix(offset, SAVE);
+        state = BOTH;
+      }
+    }
+
+    /** Before an instruction that needs the local current: a loop's entry or a branch back to it. */
+    void needLocal(int offset) {
+      if (state == GLOBAL) {
+        fix(offset, LOAD);
+        state = BOTH;
+      }
+    }
+
+    /**
+     * Merges the edges into the label of the block or if {@code frame}, which ends at {@code offset}
+     * (the fall-through edge, and for an if without else the edge that skips it, are added here);
+     * returns the state after the {@code end}. Where some edges hold the fuel only in the local and
+     * others only in the global, fixes are inserted on one side: on the edges nested in fewer loops
+     * below the label, and if that is a tie, on the local side (a save) outside loops, where the
+     * merged global then saves a write-back at the exit, and on the global side (a load) inside
+     * loops, where the local side is the path without calls.
+     */
+    int merge(int frame, int offset) {
+      edge(frame, offset, state);
+      if (frameKind[frame] == FRAME_IF && !frameElse[frame]) {
+        edge(frame, frameIfOffset[frame], frameIfState[frame]); // the condition was false
+      }
+      boolean local = false;
+      boolean global = false;
+      boolean any = false;
+      long[] cost = new long[4]; // [side][0: nested in more loops, 1: not]
+      for (int e = frameEdges[frame]; e >= 0; e = edgeNext[e]) {
+        int s = edgeState(e);
+        any = true;
+        int nested = edgeLoops[e] > frameLoops[frame] ? 0 : 1;
+        if (s == LOCAL) {
+          local = true;
+          cost[nested]++;
+        } else if (s == GLOBAL) {
+          global = true;
+          cost[2 + nested]++;
+        }
+      }
+      if (!any) {
+        return NONE;
+      }
+      if (!local || !global) {
+        return local ? LOCAL : global ? GLOBAL : BOTH;
+      }
+      int compare = cost[0] != cost[2] ? Long.compare(cost[0], cost[2]) : Long.compare(cost[1], cost[3]);
+      boolean save = compare < 0 || (compare == 0 && frameLoops[frame] == 0);
+      for (int e = frameEdges[frame]; e >= 0; e = edgeNext[e]) {
+        int s = edgeState(e);
+        if (save && s == LOCAL) {
+          fix(edgeOffsets[e], SAVE);
+        } else if (!save && s == GLOBAL) {
+          fix(edgeOffsets[e], LOAD);
+        }
+      }
+      return save ? GLOBAL : LOCAL;
+    }
+
+    /** A branch to relative label {@code label}, at {@code offset}; does not change the state. */
+    void branch(int label, int offset, int functionIndex) {
+      if (label >= depth) {
+        throw malformed("function " + functionIndex + " branches to label " + label + " of " + depth, offset);
+      }
+      int frame = depth - 1 - label;
+      if (state == NONE) {
+        return;
+      }
+      switch (frameKind[frame]) {
+        case FRAME_FUNCTION: // a return
+          needGlobal(offset);
+          break;
+        case FRAME_LOOP: // to the loop's start, which charges from the local
+          needLocal(offset);
+          break;
+        default:
+          break;
+      }
+    }
+
+    /** Records the edges of a branch to relative label {@code label} (after {@link #branch}). */
+    void branchEdge(int label, int offset) {
+      int frame = depth - 1 - label;
+      if (frameKind[frame] == FRAME_BLOCK || frameKind[frame] == FRAME_IF) {
+        edge(frame, offset, state);
+      }
+    }
+
+    void sortFixes() {
+      if (fixCount < 2) {
+        return;
+      }
+      long[] keys = new long[fixCount];
+      for (int i = 0; i < fixCount; i++) {
+        keys[i] = (long) fixOffsets[i] << 2 | fixKinds[i];
+      }
+      Arrays.sort(keys);
+      for (int i = 0; i < fixCount; i++) {
+        fixOffsets[i] = (int) (keys[i] >>> 2);
+        fixKinds[i] = (int) (keys[i] & 3);
+      }
     }
   }
 
   /**
-   * Finds the charge points of the body in {@code code[start, end)} (after its size) and the cost of
-   * each region, into {@code regions} (reset first).
+   * Plans the body in {@code code[start, end)} (after its size): its local declarations, the charge
+   * points and the cost of each region, and where the fuel must be saved to the global or loaded
+   * from it.
    */
-  private static void scanBody(byte[] code, int start, int end, int functionIndex, Regions regions) {
-    regions.count = 0;
+  private static void scanBody(byte[] code, int start, int end, int functionIndex, Plan plan) {
     Cursor in = new Cursor(code, start, end);
     int groups = in.u32();
+    plan.localsStart = in.pos;
+    long locals = plan.params;
     for (int i = 0; i < groups; i++) {
-      in.u32(); // how many locals
+      locals += in.u32(); // how many locals
       in.skipValType();
     }
-    // The region of each open block; the function's own block is region 0.
-    int[] frames = new int[16];
-    int depth = 1;
-    frames[0] = regions.add(in.pos);
-    while (depth > 0) {
+    if (locals >= 0xFFFF_FFFFL) {
+      throw malformed("function " + functionIndex + " has too many locals", start);
+    }
+    plan.localGroups = groups;
+    plan.fuelLocal = locals;
+    plan.codeStart = in.pos;
+    plan.push(FRAME_FUNCTION, plan.addRegion(in.pos));
+    plan.state = LOCAL; // after the entry charge
+    while (plan.depth > 0) {
       if (in.pos >= end) {
         throw malformed("function " + functionIndex + " ends inside a block", in.pos);
       }
       int at = in.pos;
       int opcode = in.u8();
-      int region = frames[depth - 1];
-      regions.costs[region]++;
+      int top = plan.depth - 1;
+      int region = plan.frameRegion[top];
+      plan.regionCosts[region]++;
       switch (opcode) {
         case 0x02: // block
+          in.skipBlockType();
+          plan.push(FRAME_BLOCK, region);
+          break;
         case 0x04: // if
           in.skipBlockType();
-          if (depth == frames.length) {
-            frames = Arrays.copyOf(frames, depth * 2);
-          }
-          frames[depth++] = region;
+          plan.push(FRAME_IF, region);
+          plan.frameIfOffset[plan.depth - 1] = at;
+          plan.frameIfState[plan.depth - 1] = plan.state;
           break;
-        case 0x03: // loop
+        case 0x03: { // loop
           in.skipBlockType();
-          if (depth == frames.length) {
-            frames = Arrays.copyOf(frames, depth * 2);
+          if (plan.state != NONE) {
+            plan.needLocal(at);
+            plan.state = LOCAL; // after its charge
           }
-          frames[depth++] = regions.add(in.pos);
+          plan.push(FRAME_LOOP, plan.addRegion(in.pos));
+          break;
+        }
+        case 0x05: // else
+          if (plan.frameKind[top] != FRAME_IF || plan.frameElse[top]) {
+            throw malformed("function " + functionIndex + " has an else outside an if", at);
+          }
+          plan.edge(top, at, plan.state);
+          plan.frameElse[top] = true;
+          plan.state = plan.frameIfState[top];
           break;
         case 0x0B: // end
-          depth--;
+          switch (plan.frameKind[top]) {
+            case FRAME_FUNCTION:
+              plan.needGlobal(at);
+              break;
+            case FRAME_LOOP:
+              plan.loops--;
+              break;
+            default:
+              plan.state = plan.merge(top, at);
+          }
+          plan.depth--;
+          break;
+        case 0x0C: { // br
+          int label = in.u32();
+          plan.branch(label, at, functionIndex);
+          plan.branchEdge(label, at);
+          plan.state = NONE;
+          break;
+        }
+        case 0x0D: // br_if
+        case 0xD5: // br_on_null
+        case 0xD6: { // br_on_non_null
+          int label = in.u32();
+          plan.branch(label, at, functionIndex);
+          plan.branchEdge(label, at);
+          break;
+        }
+        case 0x0E: { // br_table
+          int labels = in.u32();
+          int first = in.pos;
+          for (int i = 0; i <= labels; i++) {
+            plan.branch(in.u32(), at, functionIndex);
+          }
+          in.pos = first;
+          for (int i = 0; i <= labels; i++) {
+            plan.branchEdge(in.u32(), at);
+          }
+          plan.state = NONE;
+          break;
+        }
+        case 0x0F: // return
+          plan.needGlobal(at);
+          plan.state = NONE;
+          break;
+        case 0x00: // unreachable: a trap, which may leave the global stale
+          plan.state = NONE;
+          break;
+        case 0x10: // call
+        case 0x11: // call_indirect
+        case 0x14: // call_ref
+          skipImmediates(in, opcode, functionIndex, at);
+          if (plan.state != NONE) {
+            plan.needGlobal(at);
+            plan.state = GLOBAL; // the callee charged the global
+          }
+          break;
+        case 0x12: // return_call
+        case 0x13: // return_call_indirect
+        case 0x15: // return_call_ref
+          skipImmediates(in, opcode, functionIndex, at);
+          plan.needGlobal(at);
+          plan.state = NONE;
           break;
         default:
           skipImmediates(in, opcode, functionIndex, at);
@@ -899,6 +1393,10 @@ final class FuelInstrumenter {
           return;
         }
       }
+    }
+
+    void append(Out other) {
+      write(other.buf, 0, other.count);
     }
 
     void section(int id, Out contents) {

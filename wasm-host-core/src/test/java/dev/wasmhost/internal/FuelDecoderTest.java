@@ -7,6 +7,7 @@ import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
 import com.dylibso.chicory.wasm.types.AnnotatedInstruction;
 import com.dylibso.chicory.wasm.types.OpCode;
+import com.dylibso.chicory.wasm.types.ValType;
 import com.dylibso.chicory.wasm.types.WasmEncoding;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -189,12 +190,14 @@ class FuelDecoderTest {
 
   /**
    * For each function, Chicory's decoding of the instrumented body is its decoding of the original
-   * with a charge at the start and after each {@code loop}, each charging its region's instruction
-   * count, computed here from Chicory's instructions rather than from the instrumenter's decoder.
+   * with one i64 local appended, a charge at the start and after each {@code loop}, each charging its
+   * region's instruction count (computed here from Chicory's instructions rather than from the
+   * instrumenter's decoder), and saves and loads of the fuel between the local and the global; and
+   * the fuel is where it must be wherever it is used (see {@link #checkFuelIsInPlace}).
    */
   @ParameterizedTest
   @MethodSource("modules")
-  void chicoryDecodesTheOriginalInstructionsWithChargesInserted(String path) throws IOException {
+  void chicoryDecodesTheOriginalInstructionsWithMeteringInserted(String path) throws IOException {
     byte[] original = Files.readAllBytes(Path.of(path));
     FuelInstrumenter.Instrumented instrumented = FuelInstrumenter.instrument(original);
     WasmModule before = Parser.parse(original);
@@ -206,58 +209,257 @@ class FuelDecoderTest {
     int charges = 0;
     for (int f = 0; f < functions; f++) {
       List<AnnotatedInstruction> code = before.codeSection().getFunctionBody(f).instructions();
-      assertThat(after.codeSection().getFunctionBody(f).localTypes())
-          .isEqualTo(before.codeSection().getFunctionBody(f).localTypes());
+      List<ValType> locals = new ArrayList<>(before.codeSection().getFunctionBody(f).localTypes());
+      int params = before.typeSection().getType(before.functionSection().getFunctionType(f)).params().size();
+      int l = params + locals.size();
+      locals.add(ValType.I64);
+      assertThat(after.codeSection().getFunctionBody(f).localTypes()).isEqualTo(locals);
 
-      // The cost of each region: the function's, then each loop's in order of appearance.
-      List<Long> costs = new ArrayList<>(List.of(0L));
-      List<Integer> open = new ArrayList<>(List.of(0)); // the region of each open block
+      List<Long> costs = costs(code);
+      List<String> originalText = new ArrayList<>();
       for (AnnotatedInstruction instruction : code) {
-        int region = open.get(open.size() - 1);
-        costs.set(region, costs.get(region) + 1);
-        OpCode op = instruction.opcode();
-        if (op == OpCode.LOOP) {
-          costs.add(0L);
-          open.add(costs.size() - 1);
-        } else if (op == OpCode.BLOCK || op == OpCode.IF) {
-          open.add(region);
-        } else if (op == OpCode.END) {
-          open.remove(open.size() - 1);
-        }
-      }
-      assertThat(open).as("function %d is balanced", f).isEmpty();
-
-      List<String> expected = new ArrayList<>();
-      int loops = 0;
-      expected.addAll(charge(g, costs.get(0)));
-      for (AnnotatedInstruction instruction : code) {
-        expected.add(text(instruction));
-        if (instruction.opcode() == OpCode.LOOP) {
-          expected.addAll(charge(g, costs.get(++loops)));
-        }
+        originalText.add(text(instruction));
       }
       List<String> actual = new ArrayList<>();
       for (AnnotatedInstruction instruction : after.codeSection().getFunctionBody(f).instructions()) {
         actual.add(text(instruction));
       }
-      assertThat(actual).as("function %d of %s", f, path).isEqualTo(expected);
+      Stripped stripped = strip(actual, g, l);
+      String where = "function " + f + " of " + path;
+      assertThat(stripped.original).as(where).isEqualTo(originalText);
+      assertThat(stripped.charges).as(where).isEqualTo(costs);
+      checkFuelIsInPlace(actual, g, l, where);
       charges += costs.size();
     }
     assertThat(instrumented.chargePoints()).isEqualTo(charges);
   }
 
-  private static List<String> charge(int global, long cost) {
-    return List.of(
-        "GLOBAL_GET[" + global + "]",
-        "I64_CONST[" + cost + "]",
-        "I64_SUB[]",
-        "GLOBAL_SET[" + global + "]",
-        "GLOBAL_GET[" + global + "]",
-        "I64_CONST[0]",
-        "I64_LT_S[]",
-        "IF[64]",
-        "UNREACHABLE[]",
-        "END[]");
+  /** The cost of each region of a body: the function's, then each loop's in order of appearance. */
+  static List<Long> costs(List<AnnotatedInstruction> code) {
+    List<Long> costs = new ArrayList<>(List.of(0L));
+    List<Integer> open = new ArrayList<>(List.of(0)); // the region of each open block
+    for (AnnotatedInstruction instruction : code) {
+      int region = open.get(open.size() - 1);
+      costs.set(region, costs.get(region) + 1);
+      OpCode op = instruction.opcode();
+      if (op == OpCode.LOOP) {
+        costs.add(0L);
+        open.add(costs.size() - 1);
+      } else if (op == OpCode.BLOCK || op == OpCode.IF) {
+        open.add(region);
+      } else if (op == OpCode.END) {
+        open.remove(open.size() - 1);
+      }
+    }
+    assertThat(open).as("balanced").isEmpty();
+    return costs;
+  }
+
+  /** A body with the metering taken out: the original instructions and the cost of each charge. */
+  static final class Stripped {
+    final List<String> original = new ArrayList<>();
+    final List<Long> charges = new ArrayList<>();
+  }
+
+  /**
+   * Takes the metering out of an instrumented body (instructions as {@link #text}); fails on any
+   * use of the fuel global {@code g} or local {@code l} outside the four inserted sequences: the
+   * charge at entry (from the global) and after each {@code loop} (from the local), the save and
+   * the load.
+   */
+  static Stripped strip(List<String> code, int g, int l) {
+    Stripped stripped = new Stripped();
+    int i = 0;
+    assertThat(chargeAt(code, 0, g, l, true)).as("a charge at entry").isNotNull();
+    stripped.charges.add(chargeAt(code, 0, g, l, true));
+    i += CHARGE_LENGTH;
+    while (i < code.size()) {
+      String instruction = code.get(i);
+      if (isSave(code, i, g, l) || isLoad(code, i, g, l)) {
+        i += 2;
+        continue;
+      }
+      assertThat(instruction)
+          .as("instruction %d uses the fuel global or local outside the inserted sequences", i)
+          .isNotIn("GLOBAL_GET[" + g + "]", "GLOBAL_SET[" + g + "]", "LOCAL_GET[" + l + "]",
+              "LOCAL_SET[" + l + "]", "LOCAL_TEE[" + l + "]");
+      stripped.original.add(instruction);
+      i++;
+      if (instruction.startsWith("LOOP[")) {
+        Long cost = chargeAt(code, i, g, l, false);
+        assertThat(cost).as("a charge after the loop at %d", i - 1).isNotNull();
+        stripped.charges.add(cost);
+        i += CHARGE_LENGTH;
+      }
+    }
+    return stripped;
+  }
+
+  private static final int CHARGE_LENGTH = 11;
+
+  /** The cost of the charge at {@code code[i]}, or null if there is none. */
+  private static Long chargeAt(List<String> code, int i, int g, int l, boolean entry) {
+    if (i + CHARGE_LENGTH > code.size() || !code.get(i + 1).startsWith("I64_CONST[")) {
+      return null;
+    }
+    String constant = code.get(i + 1);
+    long cost = Long.parseLong(constant.substring("I64_CONST[".length(), constant.length() - 1));
+    List<String> expected =
+        List.of(
+            entry ? "GLOBAL_GET[" + g + "]" : "LOCAL_GET[" + l + "]",
+            "I64_CONST[" + cost + "]",
+            "I64_SUB[]",
+            "LOCAL_TEE[" + l + "]",
+            "I64_CONST[0]",
+            "I64_LT_S[]",
+            "IF[64]",
+            "LOCAL_GET[" + l + "]",
+            "GLOBAL_SET[" + g + "]",
+            "UNREACHABLE[]",
+            "END[]");
+    return code.subList(i, i + CHARGE_LENGTH).equals(expected) ? cost : null;
+  }
+
+  private static boolean isSave(List<String> code, int i, int g, int l) {
+    return i + 1 < code.size()
+        && code.get(i).equals("LOCAL_GET[" + l + "]")
+        && code.get(i + 1).equals("GLOBAL_SET[" + g + "]");
+  }
+
+  private static boolean isLoad(List<String> code, int i, int g, int l) {
+    return i + 1 < code.size()
+        && code.get(i).equals("GLOBAL_GET[" + g + "]")
+        && code.get(i + 1).equals("LOCAL_SET[" + l + "]");
+  }
+
+  // Where the current fuel can be, as a set: in both the local and the global, only in the local (the
+  // global is stale), only in the global (the local is stale). An empty set: unreachable.
+  private static final int BOTH = 1;
+  private static final int LOCAL = 2;
+  private static final int GLOBAL = 4;
+
+  /**
+   * An independent check of the analysis behind the saves and loads: follows every path through an
+   * instrumented body (as {@link #text}), with the set of places the current fuel may be in, and
+   * fails unless the global is current wherever other code can read it or the function is left (at
+   * a call of any kind, a return, a branch to the function's label, the final {@code end}) and the
+   * local is current wherever a charge or a save reads it (a loop's entry, a branch back to a loop).
+   * Loops need no fixed point: every path into a loop body meets the charge, which leaves the fuel
+   * in the local alone.
+   */
+  static void checkFuelIsInPlace(List<String> code, int g, int l, String where) {
+    List<int[]> frames = new ArrayList<>(); // kind (0 function, 1 block, 2 if, 3 loop), exits, at if, else
+    frames.add(new int[] {0, 0, 0, 0});
+    int state = GLOBAL;
+    int i = 0;
+    while (i < code.size()) {
+      String context = where + ", instruction " + i + " " + code.get(i);
+      if (i == 0 || (i > 0 && code.get(i - 1).startsWith("LOOP["))) {
+        boolean entry = i == 0;
+        assertThat(chargeAt(code, i, g, l, entry)).as(context).isNotNull();
+        assertThat(state & (entry ? LOCAL : GLOBAL)).as("fuel in place for the charge: " + context).isZero();
+        state = state == 0 ? 0 : LOCAL;
+        i += CHARGE_LENGTH;
+        continue;
+      }
+      if (isSave(code, i, g, l)) {
+        assertThat(state & GLOBAL).as("the local is current for a save: " + context).isZero();
+        state = state == 0 ? 0 : BOTH;
+        i += 2;
+        continue;
+      }
+      if (isLoad(code, i, g, l)) {
+        assertThat(state & LOCAL).as("the global is current for a load: " + context).isZero();
+        state = state == 0 ? 0 : BOTH;
+        i += 2;
+        continue;
+      }
+      String instruction = code.get(i);
+      String op = instruction.substring(0, instruction.indexOf('['));
+      long[] operands = operands(instruction);
+      int[] top = frames.get(frames.size() - 1);
+      switch (op) {
+        case "BLOCK":
+          frames.add(new int[] {1, 0, 0, 0});
+          break;
+        case "IF":
+          frames.add(new int[] {2, 0, state, 0});
+          break;
+        case "LOOP":
+          frames.add(new int[] {3, 0, 0, 0});
+          break;
+        case "ELSE":
+          top[1] |= state;
+          top[3] = 1;
+          state = top[2];
+          break;
+        case "END":
+          if (top[0] == 0) {
+            assertThat(state & LOCAL).as("the global is current at the final end: " + context).isZero();
+          } else if (top[0] == 1) {
+            state |= top[1];
+          } else if (top[0] == 2) {
+            state |= top[1] | (top[3] == 0 ? top[2] : 0);
+          }
+          frames.remove(frames.size() - 1);
+          break;
+        case "BR":
+        case "BR_IF":
+        case "BR_ON_NULL":
+        case "BR_ON_NON_NULL":
+          branch(frames, (int) operands[0], state, context);
+          if (op.equals("BR")) {
+            state = 0;
+          }
+          break;
+        case "BR_TABLE":
+          // Chicory's operands: the labels, then the default
+          for (long label : operands) {
+            branch(frames, (int) label, state, context);
+          }
+          state = 0;
+          break;
+        case "RETURN":
+        case "RETURN_CALL":
+        case "RETURN_CALL_INDIRECT":
+        case "RETURN_CALL_REF":
+          assertThat(state & LOCAL).as("the global is current when leaving: " + context).isZero();
+          state = 0;
+          break;
+        case "CALL":
+        case "CALL_INDIRECT":
+        case "CALL_REF":
+          assertThat(state & LOCAL).as("the global is current for the callee: " + context).isZero();
+          state = state == 0 ? 0 : GLOBAL;
+          break;
+        case "UNREACHABLE":
+          state = 0;
+          break;
+        default:
+          break;
+      }
+      i++;
+    }
+    assertThat(frames).as(where + " is balanced").isEmpty();
+  }
+
+  private static void branch(List<int[]> frames, int label, int state, String context) {
+    int[] target = frames.get(frames.size() - 1 - label);
+    if (target[0] == 0) {
+      assertThat(state & LOCAL).as("the global is current on a return: " + context).isZero();
+    } else if (target[0] == 3) {
+      assertThat(state & GLOBAL).as("the local is current on a branch back to a loop: " + context).isZero();
+    } else {
+      target[1] |= state;
+    }
+  }
+
+  private static long[] operands(String text) {
+    String inside = text.substring(text.indexOf('[') + 1, text.length() - 1);
+    if (inside.isEmpty()) {
+      return new long[0];
+    }
+    return Arrays.stream(inside.split(", ")).mapToLong(Long::parseLong).toArray();
   }
 
   private static String text(AnnotatedInstruction instruction) {

@@ -183,7 +183,9 @@ class FuelMeteringTest {
 
       assertThat(outcome.trap).as(export).isNotNull();
       assertThat(outcome.exhausted()).as(export).isFalse();
-      assertThat(outcome.after).isBetween(0L, 99L);
+      // The fuel lives in a local until a call or an exit writes it back, so a trap other than
+      // exhaustion may leave the global stale: here the budget itself, never below the truth.
+      assertThat(outcome.after).isBetween(0L, 100L);
     }
     Outcome deep = call(instance, TRAPS.fuelGlobal(), AMPLE, "recurse", 0);
     assertThat(deep.trap).hasMessageContaining("call stack exhausted");

@@ -2,7 +2,11 @@ package dev.wasmhost.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.dylibso.chicory.runtime.HostFunction;
+import com.dylibso.chicory.runtime.ImportValues;
 import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.wasm.types.FunctionType;
+import com.dylibso.chicory.wasm.types.ValType;
 import dev.wasmhost.internal.FuelInstrumenterTest.Engine;
 import dev.wasmhost.internal.FuelInstrumenterTest.Loaded;
 import dev.wasmhost.internal.FuelMeteringTest.Outcome;
@@ -87,40 +91,68 @@ class FuelPropertyTest {
   // -------------------------------------------------------------------------------------------
   // Random structured programs.
 
-  @Property(tries = 60)
+  @Property(tries = 200)
   void randomProgramsKeepTheirResultsAndConsumeWhatTheModelPredicts(
       @ForAll long seed, @ForAll @IntRange(min = -50, max = 50) int x) {
     Program program = Program.random(new Random(seed));
     byte[] original = program.module();
     FuelInstrumenter.Instrumented instrumented = FuelInstrumenter.instrument(original);
     long[] fuel = {0};
-    int expected = program.run(x, fuel);
+    List<Long> expectedProbes = new ArrayList<>();
+    int expected = program.run(x, fuel, expectedProbes);
 
     AtomicLong executed = new AtomicLong();
     Instance plain =
         Instance.builder(com.dylibso.chicory.wasm.Parser.parse(original))
+            .withImportValues(probe(null, null))
             .withUnsafeExecutionListener((instruction, stack) -> executed.incrementAndGet())
             .build();
     assertThat(plain.export("run").apply(x)).containsExactly(expected);
     assertThat(fuel[0]).isGreaterThanOrEqualTo(executed.get());
 
+    long budget = 1L << 40;
     for (Engine engine : Engine.values()) {
       Loaded loaded = new Loaded(instrumented.bytes(), engine);
-      Outcome ample = FuelMeteringTest.call(loaded.instance(), instrumented.fuelGlobal(), 1L << 40, "run", x);
+      List<Long> probes = new ArrayList<>();
+      ImportValues imports = probe(instrumented.fuelGlobal(), probes);
+      Outcome ample = FuelMeteringTest.call(loaded.instance(imports), instrumented.fuelGlobal(), budget, "run", x);
       assertThat(ample.result).as(engine.name()).containsExactly(expected);
       assertThat(ample.consumed).as(engine.name()).isEqualTo(fuel[0]);
+      // the host saw, at each probe, exactly the fuel consumed so far
+      assertThat(probes.stream().map(p -> budget - p)).as(engine.name()).containsExactlyElementsOf(expectedProbes);
 
-      Outcome exact = FuelMeteringTest.call(loaded.instance(), instrumented.fuelGlobal(), fuel[0], "run", x);
+      Outcome exact = FuelMeteringTest.call(loaded.instance(imports), instrumented.fuelGlobal(), fuel[0], "run", x);
       assertThat(exact.result).containsExactly(expected);
-      Outcome short1 = FuelMeteringTest.call(loaded.instance(), instrumented.fuelGlobal(), fuel[0] - 1, "run", x);
+      assertThat(exact.after).isZero();
+      Outcome short1 = FuelMeteringTest.call(loaded.instance(imports), instrumented.fuelGlobal(), fuel[0] - 1, "run", x);
       assertThat(short1.exhausted()).isTrue();
     }
+  }
+
+  /** The import {@code env.probe(i32)}: records the fuel global, if there is one, into {@code probes}. */
+  private static ImportValues probe(String fuelGlobal, List<Long> probes) {
+    return ImportValues.builder()
+        .addFunction(
+            new HostFunction(
+                "env",
+                "probe",
+                FunctionType.of(List.of(ValType.I32), List.of()),
+                (instance, args) -> {
+                  if (fuelGlobal != null) {
+                    probes.add(FuelInstrumenter.fuel(instance, fuelGlobal));
+                  }
+                  return null;
+                }))
+        .build();
   }
 
   /**
    * {@code run(acc: i32) -> i32} built from statements over {@code acc}, with a mirror evaluator
    * that also adds up the fuel the cost model charges: each region's instruction count, at function
-   * entry, at every loop body entry, and at every call of the helper {@code acc * 3 + 1}.
+   * entry, at every loop body entry, and at every call of the helper {@code acc * 3 + 1}. The
+   * statements include early exits by {@code return} and by {@code br_if} to the function's label, and
+   * calls of the host's {@code env.probe}, which reads the fuel global: the evaluator records the fuel
+   * consumed at each.
    */
   static final class Program {
     /** The helper: local.get, i32.const, i32.mul, i32.const, i32.add, end. */
@@ -145,7 +177,7 @@ class FuelPropertyTest {
       List<Stmt> list = new ArrayList<>();
       int count = random.nextInt(4) + (depth == 3 ? 1 : 0);
       for (int i = 0; i < count; i++) {
-        int kind = depth == 0 ? random.nextInt(3) : random.nextInt(7);
+        int kind = depth == 0 ? new int[] {0, 1, 2, 7, 8}[random.nextInt(5)] : random.nextInt(9);
         switch (kind) {
           case 0:
             list.add(new Stmt(Kind.ADD, random.nextInt(2001) - 1000));
@@ -164,6 +196,12 @@ class FuelPropertyTest {
             list.add(loop);
             break;
           }
+          case 7:
+            list.add(new Stmt(Kind.EARLY_BR, 0));
+            break;
+          case 8:
+            list.add(new Stmt(Kind.PROBE, 0));
+            break;
           case 5: {
             Stmt branch = new Stmt(Kind.IF, 0);
             branch.first = statements(random, depth - 1, loops);
@@ -182,20 +220,23 @@ class FuelPropertyTest {
       return list;
     }
 
-    /** Runs the program in Java; adds the fuel it would consume to {@code fuel[0]}. */
-    int run(int x, long[] fuel) {
+    /**
+     * Runs the program in Java; adds the fuel it would consume to {@code fuel[0]}, and the fuel
+     * consumed so far at each probe to {@code probes}.
+     */
+    int run(int x, long[] fuel, List<Long> probes) {
       int[] acc = {x};
       int[] counters = new int[loops + 1];
       fuel[0] += cost;
       try {
-        run(body, acc, counters, fuel);
+        run(body, acc, counters, fuel, probes);
       } catch (Returned r) {
         return acc[0];
       }
       return acc[0];
     }
 
-    private static void run(List<Stmt> list, int[] acc, int[] counters, long[] fuel) {
+    private static void run(List<Stmt> list, int[] acc, int[] counters, long[] fuel, List<Long> probes) {
       for (Stmt s : list) {
         switch (s.kind) {
           case ADD:
@@ -210,6 +251,14 @@ class FuelPropertyTest {
               throw new Returned();
             }
             break;
+          case EARLY_BR:
+            if (Integer.remainderUnsigned(acc[0], 5) == 0) {
+              throw new Returned();
+            }
+            break;
+          case PROBE:
+            probes.add(fuel[0]);
+            break;
           case LOOP:
             counters[s.counter] = s.value;
             while (true) {
@@ -217,17 +266,17 @@ class FuelPropertyTest {
               if (counters[s.counter] == 0) {
                 break;
               }
-              run(s.first, acc, counters, fuel);
+              run(s.first, acc, counters, fuel, probes);
               counters[s.counter]--;
             }
             break;
           case IF:
-            run((acc[0] & 1) != 0 ? s.first : s.second, acc, counters, fuel);
+            run((acc[0] & 1) != 0 ? s.first : s.second, acc, counters, fuel, probes);
             break;
           case BLOCK:
-            run(s.first, acc, counters, fuel);
+            run(s.first, acc, counters, fuel, probes);
             if ((acc[0] & 3) != 0) {
-              run(s.second, acc, counters, fuel);
+              run(s.second, acc, counters, fuel, probes);
             }
             break;
           default:
@@ -247,7 +296,7 @@ class FuelPropertyTest {
         code.bytes.write(0x7F);
       }
       long[] region = {0};
-      emit(body, code, region);
+      emit(body, code, region, 0);
       code.op(region, 0x20, 0); // local.get acc
       code.op(region, 0x0B); // end
       cost = region[0];
@@ -255,11 +304,15 @@ class FuelPropertyTest {
 
       ByteArrayOutputStream module = new ByteArrayOutputStream();
       module.writeBytes(new byte[] {0, 'a', 's', 'm', 1, 0, 0, 0});
-      section(module, 1, FuelInstrumenterTest.bytesOf(1, 0x60, 1, 0x7F, 1, 0x7F));
+      section(module, 1, FuelInstrumenterTest.bytesOf(2, 0x60, 1, 0x7F, 1, 0x7F, 0x60, 1, 0x7F, 0));
+      byte[] env = "env".getBytes(StandardCharsets.UTF_8);
+      byte[] probe = "probe".getBytes(StandardCharsets.UTF_8);
+      section(module, 2, FuelInstrumenterTest.concat(FuelInstrumenterTest.bytesOf(1, env.length), env,
+          FuelInstrumenterTest.bytesOf(probe.length), probe, FuelInstrumenterTest.bytesOf(0, 1)));
       section(module, 3, FuelInstrumenterTest.bytesOf(2, 0, 0));
       byte[] run = "run".getBytes(StandardCharsets.UTF_8);
       section(module, 7, FuelInstrumenterTest.concat(FuelInstrumenterTest.bytesOf(1, run.length), run,
-          FuelInstrumenterTest.bytesOf(0, 0)));
+          FuelInstrumenterTest.bytesOf(0, 1)));
       ByteArrayOutputStream bodies = new ByteArrayOutputStream();
       uleb(bodies, 2);
       byte[] main = code.bytes.toByteArray();
@@ -271,7 +324,8 @@ class FuelPropertyTest {
       return module.toByteArray();
     }
 
-    private static void emit(List<Stmt> list, Code code, long[] region) {
+    /** {@code depth}: the blocks, loops and ifs around {@code list}, so the function's label is depth. */
+    private static void emit(List<Stmt> list, Code code, long[] region, int depth) {
       for (Stmt s : list) {
         switch (s.kind) {
           case ADD:
@@ -283,7 +337,7 @@ class FuelPropertyTest {
             break;
           case CALL:
             code.op(region, 0x20, 0);
-            code.op(region, 0x10, 1);
+            code.op(region, 0x10, 2); // the helper
             code.op(region, 0x21, 0);
             break;
           case EARLY_RETURN:
@@ -296,6 +350,19 @@ class FuelPropertyTest {
             code.op(region, 0x0F); // return
             code.op(region, 0x0B);
             break;
+          case EARLY_BR:
+            code.op(region, 0x20, 0); // the result, if the branch is taken
+            code.op(region, 0x20, 0);
+            code.op(region, 0x41, 5);
+            code.op(region, 0x70); // i32.rem_u
+            code.op(region, 0x45); // i32.eqz
+            code.op(region, 0x0D, depth); // br_if to the function's label
+            code.op(region, 0x1A); // drop
+            break;
+          case PROBE:
+            code.op(region, 0x20, 0);
+            code.op(region, 0x10, 0); // env.probe
+            break;
           case LOOP: {
             code.op(region, 0x41, s.value);
             code.op(region, 0x21, s.counter);
@@ -305,7 +372,7 @@ class FuelPropertyTest {
             code.op(inner, 0x20, s.counter);
             code.op(inner, 0x45); // i32.eqz
             code.op(inner, 0x0D, 1); // br_if to the block: done
-            emit(s.first, code, inner);
+            emit(s.first, code, inner, depth + 2);
             code.op(inner, 0x20, s.counter);
             code.op(inner, 0x41, 1);
             code.op(inner, 0x6B); // i32.sub
@@ -321,20 +388,20 @@ class FuelPropertyTest {
             code.op(region, 0x41, 1);
             code.op(region, 0x71); // i32.and
             code.op(region, 0x04, 0x40);
-            emit(s.first, code, region);
+            emit(s.first, code, region, depth + 1);
             code.op(region, 0x05); // else
-            emit(s.second, code, region);
+            emit(s.second, code, region, depth + 1);
             code.op(region, 0x0B);
             break;
           case BLOCK:
             code.op(region, 0x02, 0x40);
-            emit(s.first, code, region);
+            emit(s.first, code, region, depth + 1);
             code.op(region, 0x20, 0);
             code.op(region, 0x41, 3);
             code.op(region, 0x71); // i32.and
             code.op(region, 0x45); // i32.eqz
             code.op(region, 0x0D, 0); // br_if out of the block
-            emit(s.second, code, region);
+            emit(s.second, code, region, depth + 1);
             code.op(region, 0x0B);
             break;
           default:
@@ -353,6 +420,8 @@ class FuelPropertyTest {
     ADD,
     CALL,
     EARLY_RETURN,
+    EARLY_BR,
+    PROBE,
     LOOP,
     IF,
     BLOCK
