@@ -65,6 +65,7 @@ clang --target=wasm32-wasi -O2 -mexec-model=reactor \
   "${WASI_LIBS[@]}" -Wl,--strip-debug \
   -o "$WORK/sqlite_bench.wasm"
 mv "$WORK/sqlite_bench.wasm" "$OUT"
+chmod 644 "$OUT"
 echo "wrote $OUT ($(stat -c %s "$OUT") bytes)"
 sha256sum "$OUT"
 

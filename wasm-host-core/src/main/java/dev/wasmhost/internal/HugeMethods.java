@@ -11,14 +11,18 @@ import org.slf4j.LoggerFactory;
  * -XX:-DontCompileHugeMethods}; such methods stay interpreted by the JVM and run many times slower.
  * Warns once per module per JVM, and only when the flag is not set.
  *
- * <p>The thresholds come from measuring Chicory 1.7.5's output (docs/benchmarks.md, "Huge methods"):
- * a wasm function body of {@link #HUGE_BODY_BYTES} bytes or more produced a JVM method over the limit,
- * and so did the generated call dispatch once a module had {@link #HUGE_DISPATCH_FUNCTIONS} functions.
+ * <p>The thresholds come from measuring Chicory 1.7.5's output for a 1,430-function SQLite build
+ * (testdata/large/README.md): JVM methods are about 1.24 bytes per byte of wasm body; every body of
+ * {@link #HUGE_BODY_BYTES} bytes or more gave a method over the limit and none below did, and the
+ * export dispatch method passes it at about {@link #HUGE_DISPATCH_FUNCTIONS} functions. Methods from
+ * bodies of {@link #VERY_HUGE_BODY_BYTES} bytes or more are too big even for C2's default node
+ * budget, so the flag alone does not get them compiled.
  */
 final class HugeMethods {
   private static final Logger log = LoggerFactory.getLogger("dev.wasmhost.loader");
 
-  static final int HUGE_BODY_BYTES = 2_000;
+  static final int HUGE_BODY_BYTES = 6_000;
+  static final int VERY_HUGE_BODY_BYTES = 20_000;
   static final int HUGE_DISPATCH_FUNCTIONS = 1_000;
 
   private static final boolean JVM_SKIPS_HUGE_METHODS = jvmSkipsHugeMethods();
@@ -33,11 +37,16 @@ final class HugeMethods {
     }
     String risk = risk(module, functionCount);
     if (risk != null && warned.add(digest)) {
+      String flags =
+          largestFunctionBody(module) >= VERY_HUGE_BODY_BYTES
+              ? "-XX:-DontCompileHugeMethods -XX:MaxNodeLimit=240000 -XX:NodeLimitFudgeFactor=8000"
+              : "-XX:-DontCompileHugeMethods";
       log.warn(
           "module {} {}: HotSpot will not JIT-compile the largest generated methods, which may run many times"
-              + " slower; run the JVM with -XX:-DontCompileHugeMethods",
+              + " slower; run the JVM with {}",
           label,
-          risk);
+          risk,
+          flags);
     }
   }
 

@@ -56,7 +56,21 @@ final class LiveInstance implements Instance {
     trapped = true;
   }
 
+  /** The last handle looked up by name, for callers that call one function repeatedly. */
+  private String lastName;
+  private ExportHandle lastHandle;
+
   ExportHandle handle(String name) {
+    if (name == lastName) { // identity: a call site passes the same string constant each time
+      return lastHandle;
+    }
+    ExportHandle handle = lookup(name);
+    lastName = name;
+    lastHandle = handle;
+    return handle;
+  }
+
+  private ExportHandle lookup(String name) {
     ModuleShape.FunctionExport export = module.functionExport(name);
     ExportHandle handle = handles[export.ordinal()];
     if (handle == null) {
@@ -168,6 +182,8 @@ final class LiveInstance implements Instance {
     chicory = null;
     memory = null;
     java.util.Arrays.fill(handles, null);
+    lastName = null;
+    lastHandle = null;
   }
 
   @Override

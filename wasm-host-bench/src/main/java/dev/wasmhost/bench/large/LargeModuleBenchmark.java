@@ -13,7 +13,9 @@ import dev.wasmhost.Instance;
 import dev.wasmhost.WasmFunction;
 import dev.wasmhost.WasmModule;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -36,12 +38,20 @@ import org.openjdk.jmh.annotations.TearDown;
  *   <li>{@link #compilerHugeMethodsJitted}: the same in a fork run with {@code
  *       -XX:-DontCompileHugeMethods}, so that HotSpot also JIT-compiles methods over 8000 bytes of
  *       bytecode;
+ *   <li>{@link #compilerHugeMethodsJittedBigNodes}: the same with C2's node budget raised ({@code
+ *       -XX:MaxNodeLimit=1000000 -XX:NodeLimitFudgeFactor=40000}): with the default budget C2 gives up
+ *       on the hottest huge method ({@code sqlite3VdbeExec}, 61908 bytes of bytecode: "out of nodes
+ *       during split") and C1 cannot compile it either ("out of virtual registers"), so the flag alone
+ *       leaves it in HotSpot's bytecode interpreter. Even with the raised budget C2 needs about two
+ *       minutes on a loaded 2-core machine to compile it: give this one a long warm-up
+ *       ({@code MaxNodeLimit=240000 NodeLimitFudgeFactor=8000} is also enough);
  *   <li>{@link #rawCompiler}: Chicory's API directly, compiled with {@code
  *       withMaxFunctionsPerClass(maxFunctionsPerClass)} (0: Chicory's default, 12288), to see whether
  *       that option changes anything; the module's imports are Chicory host functions equivalent to
- *       {@link LargeModule#wasiImports()};
- *   <li>{@link #interpreter}: wasm-host, {@code Engine.INTERPRETER}, for scale (with {@code
- *       rows=100} only: it takes seconds per call at 1000).
+ *       {@link LargeModule#wasiImports()}; its parameter {@code interpreted} can also hand chosen
+ *       functions to Chicory's interpreter ({@code withInterpretedFunctions});
+ *   <li>{@link #interpreter}: wasm-host, {@code Engine.INTERPRETER}, for scale (about 0.5 s of
+ *       CPU per call at rows=1000: use short iterations).
  * </ul>
  *
  * Each benchmark's set-up checks {@code bench_query(n)} against the native build's value ({@link
@@ -52,13 +62,17 @@ import org.openjdk.jmh.annotations.TearDown;
  * package} (the module is read from {@code testdata/large/sqlite_bench.wasm}):
  *
  * <pre>
+ * # the three compiler configurations; the warm-up must outlast C2's compile of sqlite3VdbeExec
  * java -jar wasm-host-bench/target/benchmarks.jar 'LargeModuleBenchmark\.compiler' \
- *     -f 1 -wi 2 -w 2s -i 3 -r 2s
+ *     -f 1 -wi 12 -w 10s -i 3 -r 10s
  * java -jar wasm-host-bench/target/benchmarks.jar 'LargeModuleBenchmark\.rawCompiler' \
- *     -p maxFunctionsPerClass=0,64 -f 1 -wi 2 -w 2s -i 3 -r 2s
+ *     -p maxFunctionsPerClass=0,64 -f 1 -wi 4 -w 5s -i 3 -r 5s
  * java -jar wasm-host-bench/target/benchmarks.jar 'LargeModuleBenchmark\.interpreter' \
- *     -p rows=100 -f 1 -wi 1 -w 5s -i 2 -r 5s
+ *     -f 1 -wi 1 -w 5s -i 2 -r 5s
  * </pre>
+ *
+ * <p>On a shared machine the wall-clock scores are noisy; {@link LargeModuleProbe} reports CPU time
+ * per call, which is steadier.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -119,12 +133,29 @@ public class LargeModuleBenchmark {
     @Param({"0", "64"})
     public int maxFunctionsPerClass;
 
+    /**
+     * Wasm function indexes, separated by commas, that Chicory's interpreter runs instead of compiled
+     * code ({@code withInterpretedFunctions}), or "none". 104 is {@code sqlite3VdbeExec}, the hot
+     * function whose 61908-byte JVM method HotSpot leaves in its bytecode interpreter.
+     */
+    @Param({"none"})
+    public String interpreted;
+
     ExportFunction query;
 
     @Setup(Level.Trial)
     public void setUp() {
       com.dylibso.chicory.wasm.WasmModule module = Parser.parse(LargeModule.bytes());
-      var compiler = MachineFactoryCompiler.builder(module).withInterpreterFallback(InterpreterFallback.SILENT);
+      var compiler = MachineFactoryCompiler.builder(module);
+      if (interpreted.equals("none")) {
+        compiler.withInterpreterFallback(InterpreterFallback.SILENT);
+      } else {
+        Set<Integer> indexes = new HashSet<>();
+        for (String index : interpreted.split(",")) {
+          indexes.add(Integer.parseInt(index.trim()));
+        }
+        compiler.withInterpreterFallback(InterpreterFallback.FAIL).withInterpretedFunctions(indexes);
+      }
       if (maxFunctionsPerClass > 0) {
         compiler.withMaxFunctionsPerClass(maxFunctionsPerClass);
       }
@@ -153,6 +184,14 @@ public class LargeModuleBenchmark {
   @Benchmark
   @Fork(value = 1, jvmArgsAppend = "-XX:-DontCompileHugeMethods")
   public int compilerHugeMethodsJitted(CompilerState state) {
+    return state.call();
+  }
+
+  @Benchmark
+  @Fork(
+      value = 1,
+      jvmArgsAppend = {"-XX:-DontCompileHugeMethods", "-XX:MaxNodeLimit=1000000", "-XX:NodeLimitFudgeFactor=40000"})
+  public int compilerHugeMethodsJittedBigNodes(CompilerState state) {
     return state.call();
   }
 

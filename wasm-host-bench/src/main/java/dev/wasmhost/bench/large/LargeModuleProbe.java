@@ -6,6 +6,7 @@ import dev.wasmhost.WasmFunction;
 import dev.wasmhost.WasmModule;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.util.function.IntUnaryOperator;
 
 /**
  * A plain loop over {@code bench_query(rows)} that prints, for each window of a few seconds, the
@@ -18,6 +19,10 @@ import java.lang.management.ThreadMXBean;
  * java -cp wasm-host-bench/target/benchmarks.jar [-XX:-DontCompileHugeMethods] \
  *     dev.wasmhost.bench.large.LargeModuleProbe [seconds=60] [rows=1000] [engine=COMPILER] [window=5]
  * </pre>
+ *
+ * <p>{@code engine} is {@code COMPILER} or {@code INTERPRETER} (through wasm-host), or {@code
+ * raw:MAX_FUNCTIONS_PER_CLASS[:INTERPRETED]} for Chicory's API directly, as in {@link
+ * LargeModuleBenchmark#rawCompiler} (e.g. {@code raw:0}, {@code raw:64}, {@code raw:0:104}).
  */
 public final class LargeModuleProbe {
 
@@ -26,25 +31,39 @@ public final class LargeModuleProbe {
   public static void main(String[] args) {
     int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 60;
     int rows = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
-    Engine engine = args.length > 2 ? Engine.valueOf(args[2]) : Engine.COMPILER;
+    String engineName = args.length > 2 ? args[2] : "COMPILER";
     int window = args.length > 3 ? Integer.parseInt(args[3]) : 5;
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-    WasmModule module = LargeModule.load(engine);
-    try (Instance instance = LargeModule.open(module)) {
-      WasmFunction query = instance.function("bench_query");
-      LargeModule.check(rows, (int) query.apply(rows)[0]);
+    IntUnaryOperator query;
+    Instance instance = null;
+    if (engineName.startsWith("raw:")) {
+      String[] parts = engineName.split(":");
+      LargeModuleBenchmark.RawState raw = new LargeModuleBenchmark.RawState();
+      raw.rows = rows;
+      raw.maxFunctionsPerClass = Integer.parseInt(parts[1]);
+      raw.interpreted = parts.length > 2 ? parts[2] : "none";
+      raw.setUp();
+      query = n -> (int) raw.query.apply(n)[0];
+    } else {
+      WasmModule module = LargeModule.load(Engine.valueOf(engineName));
+      instance = LargeModule.open(module);
+      WasmFunction function = instance.function("bench_query");
+      query = n -> (int) function.apply(n)[0];
+    }
+    try {
+      LargeModule.check(rows, query.applyAsInt(rows));
       long end = System.nanoTime() + seconds * 1_000_000_000L;
       double bestCpu = Double.MAX_VALUE;
       double lastCpu = 0;
       double lastWall = 0;
-      System.out.printf("# %s rows=%d flags=%s%n", engine, rows,
+      System.out.printf("# %s rows=%d flags=%s%n", engineName, rows,
           ManagementFactory.getRuntimeMXBean().getInputArguments());
       while (System.nanoTime() < end) {
         long wall0 = System.nanoTime();
         long cpu0 = threads.getCurrentThreadCpuTime();
         int ops = 0;
         while (System.nanoTime() - wall0 < window * 1_000_000_000L) {
-          LargeModule.check(rows, (int) query.apply(rows)[0]);
+          LargeModule.check(rows, query.applyAsInt(rows));
           ops++;
         }
         lastWall = (System.nanoTime() - wall0) / 1e6 / ops;
@@ -55,6 +74,10 @@ public final class LargeModuleProbe {
       }
       System.out.printf("# last window: wall %.2f ms/op, cpu %.2f ms/op; best cpu %.2f ms/op%n", lastWall, lastCpu,
           bestCpu);
+    } finally {
+      if (instance != null) {
+        instance.close();
+      }
     }
   }
 }
