@@ -1,6 +1,8 @@
 package dev.wasmhost.bench;
 
 import dev.wasmhost.Engine;
+import dev.wasmhost.Instance;
+import dev.wasmhost.bench.large.LargeModule;
 import dev.wasmhost.Loader;
 import dev.wasmhost.WasmLoader;
 import dev.wasmhost.WasmModule;
@@ -24,8 +26,14 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Time to the first result in a fresh JVM: each fork is a new JVM, and the one measured invocation
- * builds a loader, loads {@code fib.wasm} from disk and calls {@code fib(20)}, so class loading,
- * decoding, compiling (or not) and instantiating are all inside the measurement; JVM boot is not.
+ * builds a loader, loads a module from disk and computes a first result, so class loading, decoding,
+ * compiling (or not) and instantiating are all inside the measurement; JVM boot is not.
+ *
+ * <ul>
+ *   <li>{@code fib}: the 112-byte {@code fib.wasm}, first result {@code fib(20)};
+ *   <li>{@code sqlite}: the 1.1 MB SQLite build of {@code testdata/large}, first result {@code
+ *       bench_query(100)} after {@code _initialize} and {@code bench_setup} (10,000 rows).
+ * </ul>
  *
  * <ul>
  *   <li>{@code INTERPRETER}, {@code COMPILER}, {@code AUTO}: a loader of that engine, no disk cache;
@@ -34,7 +42,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * </ul>
  *
  * <pre>
- * java -jar wasm-host-bench/target/benchmarks.jar FirstResultBenchmark -f 10
+ * java -jar wasm-host-bench/target/benchmarks.jar FirstResultBenchmark -f 10 -p module=fib
+ * java -jar wasm-host-bench/target/benchmarks.jar FirstResultBenchmark -f 3 -p module=sqlite
  * </pre>
  */
 @BenchmarkMode(Mode.SingleShotTime)
@@ -47,14 +56,17 @@ public class FirstResultBenchmark {
   @Param({"INTERPRETER", "COMPILER", "COMPILER_WARM_DISK", "AUTO", "AUTO_WARM_DISK"})
   public String mode;
 
-  Path module;
+  @Param({"fib", "sqlite"})
+  public String module;
+
+  Path file;
   Path cache;
 
   @Setup(Level.Trial)
   public void setUp() throws IOException, InterruptedException {
     Path dir = Files.createTempDirectory("wasm-host-first-result");
-    module = dir.resolve("fib.wasm");
-    Files.write(module, TestModules.bytes("fib.wasm"));
+    file = dir.resolve(module + ".wasm");
+    Files.write(file, module.equals("fib") ? TestModules.bytes("fib.wasm") : LargeModule.bytes());
     if (mode.endsWith("_WARM_DISK")) {
       cache = dir.resolve("cache");
       // Another JVM fills the cache, so that this one's classes stay cold.
@@ -65,7 +77,7 @@ public class FirstResultBenchmark {
                       "-cp",
                       System.getProperty("java.class.path"),
                       FillDiskCache.class.getName(),
-                      module.toString(),
+                      file.toString(),
                       cache.toString()))
               .inheritIO()
               .start();
@@ -82,12 +94,20 @@ public class FirstResultBenchmark {
     if (cache != null) {
       builder.diskCache(cache);
     }
-    WasmModule fib = builder.build().load(module);
-    Object result = fib.call("fib", 20L);
-    if (!Long.valueOf(6765).equals(result)) {
-      throw new IllegalStateException("fib(20) returned " + result);
+    if (module.equals("fib")) {
+      WasmModule fib = builder.build().load(file);
+      Object result = fib.call("fib", 20L);
+      if (!Long.valueOf(6765).equals(result)) {
+        throw new IllegalStateException("fib(20) returned " + result);
+      }
+      return result;
     }
-    return result;
+    WasmModule sqlite = builder.imports(LargeModule.wasiImports()).build().load(file);
+    try (Instance instance = LargeModule.open(sqlite)) {
+      int result = (int) instance.function("bench_query").apply(100)[0];
+      LargeModule.check(100, result);
+      return result;
+    }
   }
 
   /** Compiles a module into a disk cache, in its own JVM. */

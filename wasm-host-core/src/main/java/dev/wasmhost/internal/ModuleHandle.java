@@ -58,8 +58,22 @@ final class ModuleHandle implements WasmModule {
     CLEANER.register(this, () -> registered.forEach(slot -> slot.instance = null));
   }
 
+  /** The thread that called last, with its slot: immutable, so racing threads see a whole pair. */
+  private record LastCaller(Thread thread, Slot slot) {}
+
+  /** Skips the thread-local lookup while one thread makes call after call. */
+  private LastCaller lastCaller;
+
   private LiveInstance instanceForThisThread() {
-    Slot slot = perThread.get();
+    Thread current = Thread.currentThread();
+    LastCaller last = lastCaller;
+    Slot slot;
+    if (last != null && last.thread == current) {
+      slot = last.slot;
+    } else {
+      slot = perThread.get();
+      lastCaller = new LastCaller(current, slot);
+    }
     LiveInstance instance = slot.instance;
     if (instance == null) {
       instance = core.instantiate(Imports.empty(), core.defaultLimits(), null);
