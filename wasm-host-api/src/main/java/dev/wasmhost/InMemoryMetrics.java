@@ -32,7 +32,28 @@ public final class InMemoryMetrics implements Metrics {
       long instantiations,
       long poolExhaustions,
       long registryEvents,
-      Map<String, FunctionStats> functions) {}
+      Map<String, FunctionStats> functions,
+      Map<String, PoolState> pools,
+      Map<String, SubsystemState> subsystems) {}
+
+  /**
+   * What pools of one module have done, and how many of their instances are borrowed now.
+   *
+   * @param borrows instances lent
+   * @param discarded instances thrown away on return (trapped, or {@code FRESH} reset)
+   * @param exhaustions borrows that gave up after the timeout
+   * @param inUse instances borrowed at the last borrow or return
+   */
+  public record PoolState(long borrows, long discarded, long exhaustions, int inUse) {}
+
+  /**
+   * The last thing that happened to a registry subsystem.
+   *
+   * @param lastEvent what happened last
+   * @param version the version it concerned (null after a failure)
+   * @param events how many events the subsystem has had
+   */
+  public record SubsystemState(RegistryEvent.Type lastEvent, SubsystemVersion version, long events) {}
 
   /**
    * One function's calls.
@@ -58,13 +79,32 @@ public final class InMemoryMetrics implements Metrics {
   private final LongAdder instantiations = new LongAdder();
   private final LongAdder poolExhaustions = new LongAdder();
   private final LongAdder registryEvents = new LongAdder();
-  private final ConcurrentHashMap<String, Function> functions = new ConcurrentHashMap<>();
+  /** Per module, per function: two lookups on the strings the caller already has, no key to build. */
+  private final ConcurrentHashMap<String, ConcurrentHashMap<String, Function>> functions = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Pool> pools = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, SubsystemState> subsystems = new ConcurrentHashMap<>();
+
+  private static final class Pool {
+    final LongAdder borrows = new LongAdder();
+    final LongAdder discarded = new LongAdder();
+    final LongAdder exhaustions = new LongAdder();
+    volatile int inUse;
+  }
+
+  private Pool pool(String module) {
+    return pools.computeIfAbsent(module, key -> new Pool());
+  }
 
   /** Empty metrics, to pass to {@link Loader.Builder#metrics(Metrics)}. */
   public InMemoryMetrics() {}
 
   private Function function(String module, String function) {
-    return functions.computeIfAbsent(module + " " + function, key -> new Function());
+    ConcurrentHashMap<String, Function> ofModule = functions.get(module);
+    if (ofModule == null) {
+      ofModule = functions.computeIfAbsent(module, key -> new ConcurrentHashMap<>());
+    }
+    Function stats = ofModule.get(function);
+    return stats != null ? stats : ofModule.computeIfAbsent(function, key -> new Function());
   }
 
   @Override
@@ -114,17 +154,39 @@ public final class InMemoryMetrics implements Metrics {
   @Override
   public void poolExhausted(String module) {
     poolExhaustions.increment();
+    pool(module).exhaustions.increment();
+  }
+
+  @Override
+  public void poolBorrowed(String module, int inUse) {
+    Pool pool = pool(module);
+    pool.borrows.increment();
+    pool.inUse = inUse;
+  }
+
+  @Override
+  public void poolReturned(String module, int inUse, boolean discarded) {
+    Pool pool = pool(module);
+    if (discarded) {
+      pool.discarded.increment();
+    }
+    pool.inUse = inUse;
   }
 
   @Override
   public void registryEvent(RegistryEvent event) {
     registryEvents.increment();
+    subsystems.merge(
+        event.id(),
+        new SubsystemState(event.type(), event.version(), 1),
+        (old, now) -> new SubsystemState(now.lastEvent(), now.version() != null ? now.version() : old.version(), old.events() + 1));
   }
 
   /** A consistent-enough copy of every counter (each is read once, not all at one instant). */
   public Snapshot snapshot() {
     Map<String, FunctionStats> stats = new TreeMap<>();
-    functions.forEach((key, function) -> stats.put(key, function.stats()));
+    functions.forEach(
+        (module, ofModule) -> ofModule.forEach((name, function) -> stats.put(module + " " + name, function.stats())));
     long hits = cacheHits.sum();
     long total = loads.sum();
     return new Snapshot(
@@ -138,7 +200,17 @@ public final class InMemoryMetrics implements Metrics {
         instantiations.sum(),
         poolExhaustions.sum(),
         registryEvents.sum(),
-        Map.copyOf(stats));
+        Map.copyOf(stats),
+        poolStates(),
+        Map.copyOf(new TreeMap<>(subsystems)));
+  }
+
+  private Map<String, PoolState> poolStates() {
+    Map<String, PoolState> states = new TreeMap<>();
+    pools.forEach(
+        (module, pool) ->
+            states.put(module, new PoolState(pool.borrows.sum(), pool.discarded.sum(), pool.exhaustions.sum(), pool.inUse)));
+    return Map.copyOf(states);
   }
 
   /**

@@ -42,6 +42,12 @@ public interface Metrics {
   /** A pool borrow gave up after its timeout. */
   default void poolExhausted(String module) {}
 
+  /** A pool lent an instance; {@code inUse} instances of that pool are now borrowed. */
+  default void poolBorrowed(String module, int inUse) {}
+
+  /** A pooled instance came back; {@code inUse} instances of that pool are now borrowed. */
+  default void poolReturned(String module, int inUse, boolean discarded) {}
+
   /** Something happened in a registry. */
   default void registryEvent(RegistryEvent event) {}
 }

@@ -90,12 +90,14 @@ final class ChicoryInstancePool implements InstancePool {
       }
     }
     borrows.increment();
+    module.observation().metrics.poolBorrowed(module.label(), config.maxSize() - permits.availablePermits());
     return new Borrowed(instance);
   }
 
   private void giveBack(LiveInstance instance) {
+    boolean discard = closed || instance.trapped() || config.reset() == Reset.FRESH;
     try {
-      if (closed || instance.trapped() || config.reset() == Reset.FRESH) {
+      if (discard) {
         instance.close();
         discarded.increment();
         if (!closed && idle.size() < config.minSize()) {
@@ -109,6 +111,7 @@ final class ChicoryInstancePool implements InstancePool {
       }
     } finally {
       permits.release();
+      module.observation().metrics.poolReturned(module.label(), config.maxSize() - permits.availablePermits(), discard);
     }
   }
 

@@ -88,8 +88,17 @@ class ObservabilityTest {
     }
     InMemoryMetrics.Snapshot snapshot = metrics.snapshot();
     assertThat(snapshot.poolExhaustions()).isEqualTo(1);
+    InMemoryMetrics.PoolState pool = snapshot.pools().get(numbers.source());
+    assertThat(pool.borrows()).isEqualTo(1);
+    assertThat(pool.exhaustions()).isEqualTo(1);
+    assertThat(pool.discarded()).isEqualTo(1); // FRESH: the returned instance is replaced
+    assertThat(pool.inUse()).isZero();
     // RESOLVED, SWAPPED, CLOSED (old version), CLOSED (at close)
     assertThat(snapshot.registryEvents()).isEqualTo(4);
+    InMemoryMetrics.SubsystemState calc = snapshot.subsystems().get("calc");
+    assertThat(calc.events()).isEqualTo(4);
+    assertThat(calc.lastEvent()).isEqualTo(dev.wasmhost.RegistryEvent.Type.CLOSED);
+    assertThat(calc.version().number()).isEqualTo(2);
   }
 
   @Test
