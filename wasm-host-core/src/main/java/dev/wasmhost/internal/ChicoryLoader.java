@@ -290,7 +290,15 @@ final class ChicoryLoader implements Loader {
     if (config.engine() != Engine.INTERPRETER) {
       HugeMethods.warnIfAffected(label, digest, bytes, shape.functionCount);
     }
-    switch (config.engine()) {
+    Engine engine = config.engine();
+    if (engine != Engine.COMPILER && TailCalls.used(bytes)) {
+      log.warn(
+          "module {} uses tail calls, which Chicory's interpreter runs without checking for interruption"
+              + " (so no deadline could stop a loop of them): it runs compiled",
+          label);
+      engine = Engine.COMPILER;
+    }
+    switch (engine) {
       case COMPILER:
         compileNow(loaded, label);
         break;
