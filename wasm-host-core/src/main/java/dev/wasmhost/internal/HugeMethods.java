@@ -62,47 +62,20 @@ final class HugeMethods {
     return null;
   }
 
-  /**
-   * The size in bytes of the largest function body in the code section (id 10), or 0. The module
-   * has already been decoded and validated, so the structure is trusted; anything unexpected yields
-   * 0 rather than an error, since this only decides whether to warn.
-   */
+  /** The size in bytes of the largest function body, or 0 (also if the code cannot be walked). */
   static int largestFunctionBody(byte[] module) {
+    int[] largest = {0};
     try {
-      int[] pos = {8};
-      while (pos[0] < module.length) {
-        int id = module[pos[0]++] & 0xFF;
-        int size = (int) leb(module, pos);
-        int end = pos[0] + size;
-        if (id == 10) {
-          long count = leb(module, pos);
-          int largest = 0;
-          for (long i = 0; i < count; i++) {
-            int body = (int) leb(module, pos);
-            largest = Math.max(largest, body);
-            pos[0] += body;
-          }
-          return largest;
-        }
-        pos[0] = end;
-      }
-    } catch (ArrayIndexOutOfBoundsException e) {
-      return 0;
+      CodeBodies.forEach(
+          module,
+          (bytes, start, end) -> {
+            largest[0] = Math.max(largest[0], end - start);
+            return false;
+          });
+    } catch (RuntimeException e) {
+      return 0; // only decides whether to warn
     }
-    return 0;
-  }
-
-  private static long leb(byte[] bytes, int[] pos) {
-    long result = 0;
-    int shift = 0;
-    while (true) {
-      int b = bytes[pos[0]++] & 0xFF;
-      result |= (long) (b & 0x7F) << shift;
-      if ((b & 0x80) == 0) {
-        return result;
-      }
-      shift += 7;
-    }
+    return largest[0];
   }
 
   private static boolean jvmSkipsHugeMethods() {

@@ -11,52 +11,29 @@ final class TailCalls {
 
   /** True if any function body uses a tail call; false also when the code cannot be walked. */
   static boolean used(byte[] module) {
+    boolean[] found = {false};
     try {
-      int[] pos = {8};
-      while (pos[0] < module.length) {
-        int id = module[pos[0]++] & 0xFF;
-        int size = (int) leb(module, pos);
-        int end = pos[0] + size;
-        if (id == 10) {
-          long count = leb(module, pos);
-          for (long i = 0; i < count; i++) {
-            int bodySize = (int) leb(module, pos);
-            int bodyEnd = pos[0] + bodySize;
-            long groups = leb(module, pos);
+      CodeBodies.forEach(
+          module,
+          (bytes, start, end) -> {
+            int[] pos = {start};
+            long groups = CodeBodies.leb(bytes, pos);
             for (long g = 0; g < groups; g++) {
-              leb(module, pos);
-              pos[0]++; // a number or reference type; a longer reference type would misalign, caught below
+              CodeBodies.leb(bytes, pos);
+              pos[0]++; // a one-byte type; a longer reference type misaligns the walk, caught below
             }
-            int at = pos[0];
-            while (at < bodyEnd) {
-              int opcode = module[at] & 0xFF;
+            for (int at = pos[0]; at < end; at = FuelInstrumenter.skipInstruction(bytes, at, end)) {
+              int opcode = bytes[at] & 0xFF;
               if (opcode == 0x12 || opcode == 0x13 || opcode == 0x15) {
+                found[0] = true;
                 return true;
               }
-              at = FuelInstrumenter.skipInstruction(module, at, bodyEnd);
             }
-            pos[0] = bodyEnd;
-          }
-          return false;
-        }
-        pos[0] = end;
-      }
+            return false;
+          });
     } catch (RuntimeException e) {
       return false; // instructions this walk does not know: the module's fate is Chicory's to decide
     }
-    return false;
-  }
-
-  private static long leb(byte[] bytes, int[] pos) {
-    long result = 0;
-    int shift = 0;
-    while (true) {
-      int b = bytes[pos[0]++] & 0xFF;
-      result |= (long) (b & 0x7F) << shift;
-      if ((b & 0x80) == 0) {
-        return result;
-      }
-      shift += 7;
-    }
+    return found[0];
   }
 }
