@@ -80,6 +80,8 @@ public interface InstancePool extends AutoCloseable {
    *     for the loader's
    * @param maxTotalMemoryPages the most memory pages all the pool's instances may hold together, or 0
    *     for no pool-wide bound (each instance still has the loader's)
+   * @param initializer an export of no parameters and no results called once on every new instance
+   *     before it is lent (e.g. a WASI reactor's {@code _initialize}), or the empty string for none
    */
   record Config(
       int minSize,
@@ -88,7 +90,8 @@ public interface InstancePool extends AutoCloseable {
       Reset reset,
       Imports imports,
       Duration callTimeout,
-      int maxTotalMemoryPages) {
+      int maxTotalMemoryPages,
+      String initializer) {
     public Config {
       if (minSize < 0 || maxSize < 1 || minSize > maxSize) {
         throw new IllegalArgumentException(
@@ -104,6 +107,7 @@ public interface InstancePool extends AutoCloseable {
       if (maxTotalMemoryPages < 0) {
         throw new IllegalArgumentException("maxTotalMemoryPages must not be negative: " + maxTotalMemoryPages);
       }
+      Objects.requireNonNull(initializer, "initializer");
     }
   }
 
@@ -121,6 +125,7 @@ public interface InstancePool extends AutoCloseable {
     private Imports imports;
     private Duration callTimeout;
     private int maxTotalMemoryPages = -1;
+    private String initializer;
 
     Builder(WasmModule module) {
       this.module = Objects.requireNonNull(module, "module");
@@ -182,6 +187,23 @@ public interface InstancePool extends AutoCloseable {
     }
 
     /**
+     * An export of no parameters and no results to call once on every new instance before it is
+     * lent, e.g. a WASI reactor's {@code _initialize}. If it traps, the borrow fails with that
+     * {@link TrapException} and the instance is dropped.
+     */
+    public Builder initializer(String export) {
+      Objects.requireNonNull(export, "export");
+      if (export.isEmpty()) {
+        throw new IllegalArgumentException("the initializer must name an export");
+      }
+      if (this.initializer != null) {
+        throw new IllegalStateException("initializer was already set to " + this.initializer);
+      }
+      this.initializer = export;
+      return this;
+    }
+
+    /**
      * The most 64 KiB memory pages the pool's instances may hold together. Enforced by giving each of
      * the {@code maxSize} instances an equal share as its own limit (and never more than the
      * loader's), so the total can never be exceeded, at the price of one instance not using another's
@@ -214,7 +236,8 @@ public interface InstancePool extends AutoCloseable {
               reset != null ? reset : Reset.FRESH,
               imports != null ? imports : Imports.empty(),
               callTimeout != null ? callTimeout : Duration.ZERO,
-              Math.max(0, maxTotalMemoryPages)));
+              Math.max(0, maxTotalMemoryPages),
+              initializer != null ? initializer : ""));
     }
   }
 }

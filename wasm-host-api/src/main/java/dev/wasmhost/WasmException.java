@@ -13,6 +13,8 @@ package dev.wasmhost;
  *   <tr><td>instantiate</td><td>{@link InstantiateException}</td><td>a start function that traps, data that does not fit memory</td></tr>
  *   <tr><td>call, before the guest runs</td><td>{@link InvalidCallException}</td><td>missing export, wrong argument count or type</td></tr>
  *   <tr><td>call, while the guest runs</td><td>{@link TrapException}</td><td>unreachable, divide by zero, out-of-bounds access, stack exhausted, host function threw</td></tr>
+ *   <tr><td>call, deadline passed</td><td>{@link CallTimeoutException}</td><td>the call ran past its timeout and was stopped</td></tr>
+ *   <tr><td>call, guest exited</td><td>{@link ExitException}</td><td>WASI {@code proc_exit} from inside a call</td></tr>
  * </table>
  *
  * <p>Messages name the module (its source or digest) and, for calls, the function. After any of these

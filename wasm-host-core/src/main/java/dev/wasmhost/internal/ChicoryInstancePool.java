@@ -1,9 +1,11 @@
 package dev.wasmhost.internal;
 
+import dev.wasmhost.ExternKind;
 import dev.wasmhost.Instance;
 import dev.wasmhost.InstancePool;
 import dev.wasmhost.InvalidCallException;
 import dev.wasmhost.Memory;
+import dev.wasmhost.ModuleExport;
 import dev.wasmhost.PoolExhaustedException;
 import dev.wasmhost.PoolStats;
 import dev.wasmhost.WasmFunction;
@@ -43,6 +45,7 @@ final class ChicoryInstancePool implements InstancePool {
             ? loader.maxMemoryPages()
             : Math.min(loader.maxMemoryPages(), config.maxTotalMemoryPages() / config.maxSize());
     this.limits = new InstanceLimits(timeout, pages);
+    checkInitializer(module, config.initializer());
     this.permits = new Semaphore(config.maxSize(), true);
     for (int i = 0; i < config.minSize(); i++) {
       idle.add(create());
@@ -52,7 +55,35 @@ final class ChicoryInstancePool implements InstancePool {
   private LiveInstance create() {
     LiveInstance instance = module.instantiate(config.imports(), limits, publicModule);
     created.increment();
+    if (!config.initializer().isEmpty()) {
+      try {
+        instance.call(config.initializer());
+      } catch (RuntimeException e) {
+        instance.close();
+        discarded.increment();
+        throw e;
+      }
+    }
     return instance;
+  }
+
+  private static void checkInitializer(LoadedModule module, String name) {
+    if (name.isEmpty()) {
+      return;
+    }
+    for (ModuleExport export : module.exports()) {
+      if (export.name().equals(name)) {
+        if (export.kind() != ExternKind.FUNCTION
+            || !export.functionType().params().isEmpty() || !export.functionType().results().isEmpty()) {
+          throw new InvalidCallException(
+              "module " + module.label() + ": pool initializer '" + name + "' must be a function of no "
+                  + "parameters and no results, it is " + export);
+        }
+        return;
+      }
+    }
+    throw new InvalidCallException(
+        "module " + module.label() + ": pool initializer '" + name + "' is not exported");
   }
 
   @Override

@@ -459,7 +459,7 @@ class InstancePoolTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("minSize 3")
         .hasMessageContaining("maxSize 2");
-    assertThatThrownBy(() -> new InstancePool.Config(0, 0, Duration.ZERO, Reset.FRESH, Imports.empty(), Duration.ZERO, 0))
+    assertThatThrownBy(() -> new InstancePool.Config(0, 0, Duration.ZERO, Reset.FRESH, Imports.empty(), Duration.ZERO, 0, ""))
         .isInstanceOf(IllegalArgumentException.class);
     // Equal bounds are fine.
     try (InstancePool pool = pool().minSize(2).maxSize(2).build()) {
