@@ -7,6 +7,7 @@ import dev.wasmhost.InvalidCallException;
 import dev.wasmhost.ModuleExport;
 import dev.wasmhost.WasmModule;
 import dev.wasmhost.wasi.internal.WasiContext;
+import dev.wasmhost.wasi.internal.WasiInstance;
 import dev.wasmhost.wasi.internal.WasiSettings;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -107,15 +108,22 @@ public final class Wasi {
 
   /**
    * Instantiates a reactor module with these WASI functions and calls its {@code _initialize}, if it
-   * has one, once. Output goes where the builder sent it; captured output of a reactor is discarded,
-   * so give {@link Builder#stdout(OutputStream)} a stream to see it.
+   * has one, once. Closing the instance closes the files the guest left open. Output goes where the
+   * builder sent it; captured output of a reactor is discarded, so give {@link
+   * Builder#stdout(OutputStream)} a stream to see it.
    *
    * @throws ExitException if {@code _initialize} calls {@code proc_exit}
    */
   public Instance instantiate(WasmModule module) {
     Objects.requireNonNull(module, "module");
     WasiContext context = new WasiContext(settings, programName(module));
-    Instance instance = module.instantiate(context.imports());
+    Instance instance;
+    try {
+      instance = new WasiInstance(module.instantiate(context.imports()), context);
+    } catch (RuntimeException e) {
+      context.close();
+      throw e;
+    }
     if (hasExport(module, "_initialize")) {
       try {
         instance.call("_initialize");
@@ -130,7 +138,8 @@ public final class Wasi {
   /**
    * The WASI functions ({@code wasi_snapshot_preview1}) over one fresh descriptor table, for use as
    * {@link Imports} anywhere: every instance linked with them shares that table and these streams.
-   * {@code argv[0]} is {@code "main"} unless {@link Builder#args} set it.
+   * {@code argv[0]} is {@code "main"} unless {@link Builder#args} set it. Files the guest leaves open
+   * are closed when the JVM collects them, since no instance owns the table.
    */
   public Imports imports() {
     return new WasiContext(settings, "main").imports();
