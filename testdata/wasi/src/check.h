@@ -26,7 +26,7 @@ static const char *const ERRNAMES[] = {
 };
 
 /* Symbolic name of an errno / __wasi_errno_t value; 0 is "ok". */
-static const char *en(int e) {
+static inline const char *en(int e) {
     static char buf[32];
     if (e >= 0 && e < (int)(sizeof ERRNAMES / sizeof ERRNAMES[0])) return ERRNAMES[e];
     snprintf(buf, sizeof buf, "E?%d", e);
@@ -34,19 +34,19 @@ static const char *en(int e) {
 }
 
 /* libc call: rc < 0 means failure with errno. Prints "what: ok" or "what: ENAME". */
-static int chk(const char *what, int rc) {
+static inline int chk(const char *what, int rc) {
     printf("%s: %s\n", what, rc < 0 ? en(errno) : "ok");
     return rc;
 }
 
 /* raw WASI call result. */
-static __wasi_errno_t wchk(const char *what, __wasi_errno_t e) {
+static inline __wasi_errno_t wchk(const char *what, __wasi_errno_t e) {
     printf("%s: %s\n", what, en(e));
     return e;
 }
 
 /* Print bytes as a C-escaped string so that every check stays on one line. */
-static void pquoted(const char *p, size_t n) {
+static inline void pquoted(const char *p, size_t n) {
     putchar('"');
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)p[i];
@@ -59,7 +59,7 @@ static void pquoted(const char *p, size_t n) {
 }
 
 /* "label: \"content\"" or "label: ENAME". */
-static void show_file(const char *label, const char *path) {
+static inline void show_file(const char *label, const char *path) {
     char buf[512];
     int fd = open(path, O_RDONLY);
     if (fd < 0) { printf("%s: %s\n", label, en(errno)); return; }
@@ -73,12 +73,12 @@ static void show_file(const char *label, const char *path) {
 }
 
 /* Type letter of a st_mode. */
-static char ftype(mode_t m) {
+static inline char ftype(mode_t m) {
     return S_ISDIR(m) ? 'd' : S_ISREG(m) ? 'f' : S_ISLNK(m) ? 'l' : '?';
 }
 
 /* Writes a whole string to a new/truncated file; returns 0 or -1. */
-static int put_file(const char *path, const char *s) {
+static inline int put_file(const char *path, const char *s) {
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (fd < 0) return -1;
     ssize_t n = write(fd, s, strlen(s));
