@@ -7,6 +7,7 @@
 // not, prints "node-run: OUTSIDE MODIFIED ..." on stderr (refresh-expected.sh refuses such runs).
 // Node has no read-only preopens: ro mounts are mounted read-write (a note goes to stderr), so
 // reference=spec cases with ro mounts do not match when run here.
+// A trap or host error prints "node-run: ERROR ..." on stderr and exits 70.
 // --keep keeps the temp dir (path printed on stderr).
 import fs from 'node:fs';
 import os from 'node:os';
@@ -83,9 +84,16 @@ const wasi = new WASI({
   version: 'preview1', args, env, preopens, returnOnExit: true,
   stdin: stdinFd, stdout: stdoutFd, stderr: 2,
 });
-const module = await WebAssembly.compile(fs.readFileSync(path.join(here, program)));
-const instance = await WebAssembly.instantiate(module, wasi.getImportObject());
-const code = wasi.start(instance) ?? 0;
+let code;
+try {
+  const module = await WebAssembly.compile(fs.readFileSync(path.join(here, program)));
+  const instance = await WebAssembly.instantiate(module, wasi.getImportObject());
+  code = wasi.start(instance) ?? 0;
+} catch (e) {
+  // a trap or a host error: not a valid reference run (refresh-expected.sh refuses it)
+  console.error(`node-run: ERROR ${e.stack ?? e}`);
+  code = 70;
+}
 fs.closeSync(stdoutFd);
 fs.closeSync(stdinFd);
 
