@@ -976,7 +976,9 @@ public final class WasiContext {
   private int pathRemoveDirectory(int fd, String path) throws WasiError, IOException {
     Descriptor.Directory dir = directory(fd);
     dir.require(Rights.PATH_REMOVE_DIRECTORY);
-    Sandbox.Resolved target = Sandbox.resolve(dir, path, false);
+    // A trailing slash must not make the last link be followed: rmdir("link/") removes nothing.
+    String name = withoutTrailingSlashes(path);
+    Sandbox.Resolved target = Sandbox.resolve(dir, name, false);
     if (target.components().size() <= dir.components.size()
         && Sandbox.contains(target.components(), dir.components)) {
       // "." or a path back to the directory itself (or above it) cannot be removed through it.
@@ -992,6 +994,14 @@ public final class WasiContext {
     requireWritable(dir);
     Files.delete(target.path());
     return Errno.SUCCESS;
+  }
+
+  private static String withoutTrailingSlashes(String path) {
+    int end = path.length();
+    while (end > 1 && path.charAt(end - 1) == '/') {
+      end--;
+    }
+    return path.substring(0, end);
   }
 
   private int pathRename(int oldFd, String oldPath, int newFd, String newPath) throws WasiError, IOException {
@@ -1073,7 +1083,8 @@ public final class WasiContext {
   private int pathUnlinkFile(int fd, String path) throws WasiError, IOException {
     Descriptor.Directory dir = directory(fd);
     dir.require(Rights.PATH_UNLINK_FILE);
-    Sandbox.Resolved target = Sandbox.resolve(dir, path, false);
+    String name = withoutTrailingSlashes(path);
+    Sandbox.Resolved target = Sandbox.resolve(dir, name, false);
     BasicFileAttributes attributes = attributes(target.path());
     if (attributes == null) {
       return Errno.NOENT;
@@ -1081,7 +1092,7 @@ public final class WasiContext {
     if (attributes.isDirectory()) {
       return Errno.ISDIR;
     }
-    if (target.mustBeDirectory()) {
+    if (target.mustBeDirectory() || name.length() != path.length()) {
       return Errno.NOTDIR;
     }
     requireWritable(dir);
