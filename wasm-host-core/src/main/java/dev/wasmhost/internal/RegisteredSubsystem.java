@@ -246,21 +246,31 @@ final class RegisteredSubsystem {
     }
   }
 
-  /** The typed op for handle {@code index} on {@code slot}'s instance, bound on first use. */
-  Object op(ThreadSlot slot, int index, String function, Class<?> shape) {
+  /** The current version: null before the first resolve, {@link SubsystemRuntime#CLOSED} after close. */
+  SubsystemRuntime currentOrClosed() {
+    return current;
+  }
+
+  /**
+   * The pin of handle {@code index} on {@code slot}'s instance (its typed op, bound on first use).
+   * Owner thread only.
+   */
+  RegistryHandles.Pin pin(ThreadSlot slot, int index, String function, Class<?> shape) {
     Object[] ops = slot.ops;
     if (index < ops.length) {
-      Object op = ops[index];
-      if (op != null) {
-        return op;
+      Object pin = ops[index];
+      if (pin != null) {
+        return (RegistryHandles.Pin) pin;
       }
     } else {
       ops = Arrays.copyOf(ops, Math.max(index + 1, ops.length * 2));
       slot.ops = ops;
     }
-    Object op = slot.instance.function(function, shape);
-    ops[index] = op;
-    return op;
+    RegistryHandles.Pin pin =
+        new RegistryHandles.Pin(
+            Thread.currentThread(), slot, slot.instance, slot.version, slot.instance.function(function, shape));
+    ops[index] = pin;
+    return pin;
   }
 
   /** A thread-safe handle; checks the shape now, on the calling thread's instance. */
@@ -269,7 +279,7 @@ final class RegisteredSubsystem {
     // Under the lock, so that no swap can slip in between checking the export and recording it.
     synchronized (this) {
       ThreadSlot slot = slot();
-      op(slot, index, function, shape); // throws InvalidCallException for a missing export or a wrong shape
+      pin(slot, index, function, shape); // throws InvalidCallException for a missing export or a wrong shape
       exportsInUse.put(function, slot.version.module.shape().functionExports.get(function).type());
     }
     return RegistryHandles.bind(this, index, function, shape);

@@ -28,6 +28,7 @@ final class ThreadSlot {
   final WeakReference<Thread> owner = new WeakReference<>(Thread.currentThread());
   volatile SubsystemRuntime version;
   LiveInstance instance;
+  /** The {@link RegistryHandles.Pin} of each handle used on this thread, by handle index. */
   Object[] ops = new Object[4];
   @SuppressWarnings("unused") // accessed through DEPTH
   private int depth;

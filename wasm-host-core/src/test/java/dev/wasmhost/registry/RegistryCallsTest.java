@@ -45,6 +45,31 @@ class RegistryCallsTest {
   }
 
   @Test
+  void aHandleFollowsItsThreadToAFreshInstanceAfterATrapElsewhere() {
+    registry.register("counter", module("memory.wasm"));
+    IntSupplier inc = registry.function("counter", "inc", IntSupplier.class);
+    assertThat(inc.getAsInt()).isEqualTo(1);
+    assertThat(inc.getAsInt()).isEqualTo(2);
+    // A trap through another route retires this thread's instance; the handle must not keep it.
+    assertThatThrownBy(() -> registry.call("counter", "load", 1 << 30)).isInstanceOf(TrapException.class);
+    assertThat(inc.getAsInt()).as("a fresh instance counts from 1").isEqualTo(1);
+    // Another thread has its own instance, whichever thread the handle favours.
+    int[] other = new int[2];
+    Thread thread = new Thread(() -> {
+      other[0] = inc.getAsInt();
+      other[1] = inc.getAsInt();
+    });
+    thread.start();
+    try {
+      thread.join();
+    } catch (InterruptedException e) {
+      throw new AssertionError(e);
+    }
+    assertThat(other).containsExactly(1, 2);
+    assertThat(inc.getAsInt()).isEqualTo(2);
+  }
+
+  @Test
   void aTrapIsATrapExceptionAndTheNextCallWorks() {
     registry.register("traps", module("traps.wasm"));
     Runnable unreachable = registry.function("traps", "unreachable", Runnable.class);
