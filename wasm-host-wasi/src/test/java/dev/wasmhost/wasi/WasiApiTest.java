@@ -258,6 +258,17 @@ class WasiApiTest {
   }
 
   @Test
+  void aDeadlineStopsAGuestSleepingInPollOneoff() {
+    Loader loader = WasmLoader.builder().engine(Engine.INTERPRETER).callTimeout(java.time.Duration.ofMillis(100)).build();
+    try (Instance probe = Wasi.builder().build().instantiate(loader.load(PROBE))) {
+      long start = System.nanoTime();
+      assertThatThrownBy(() -> probe.call("sleep", 10_000_000_000L)).isInstanceOf(dev.wasmhost.CallTimeoutException.class);
+      assertThat(System.nanoTime() - start).isLessThan(2_000_000_000L);
+      assertThat(Thread.currentThread().isInterrupted()).isFalse();
+    }
+  }
+
+  @Test
   void filesAGuestLeavesOpenAreClosedWithItsInstance(@TempDir Path tmp) throws IOException {
     WasmModule probe = load(Engine.INTERPRETER, PROBE);
     Wasi wasi = Wasi.builder().mount(tmp, "/tmp").build();

@@ -240,6 +240,12 @@ public final class WasiContext {
           } catch (WasiError e) {
             errno = e.errno;
           } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            if (e instanceof java.io.InterruptedIOException
+                || e instanceof java.nio.channels.ClosedByInterruptException
+                || Thread.currentThread().isInterrupted()) {
+              // A deadline (or the application) interrupted the guest: stop it, do not hand it EIO.
+              throw interrupted(name, e);
+            }
             errno = Errno.of(e);
           }
           return new long[] {errno};
@@ -1184,11 +1190,23 @@ public final class WasiContext {
     long remaining;
     while ((remaining = deadline - System.nanoTime()) > 0) {
       LockSupport.parkNanos(remaining);
-      if (Thread.interrupted()) {
-        // A deadline wants the guest stopped: keep the flag so that the engine sees it.
-        Thread.currentThread().interrupt();
-        return;
+      if (Thread.currentThread().isInterrupted()) {
+        throw interrupted("poll_oneoff", null);
       }
     }
+  }
+
+  /**
+   * What a blocked function throws when its thread is interrupted, flag kept: the guest must stop
+   * now (a deadline reports it as a timeout), since it may not reach another point where the engine
+   * checks for interruption.
+   */
+  private static java.util.concurrent.CancellationException interrupted(String function, Exception cause) {
+    java.util.concurrent.CancellationException stop =
+        new java.util.concurrent.CancellationException(function + " was interrupted");
+    if (cause != null) {
+      stop.initCause(cause);
+    }
+    return stop;
   }
 }
