@@ -101,6 +101,39 @@ class WasiApiTest {
   }
 
   @Test
+  void instancesSharingOneDescriptorTableNeverGetTheSameDescriptor(@TempDir Path tmp) throws Exception {
+    Loader loader = WasmLoader.builder().engine(Engine.COMPILER).imports(Wasi.builder().mount(tmp, "/tmp").build().imports()).build();
+    WasmModule shared = loader.load(PROBE);
+    int threads = 8;
+    int perThread = 200;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<List<Integer>>> results = new ArrayList<>();
+      java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(threads);
+      for (int t = 0; t < threads; t++) {
+        results.add(pool.submit(() -> {
+          start.await();
+          List<Integer> fds = new ArrayList<>();
+          for (int k = 0; k < perThread; k++) {
+            fds.add((Integer) shared.call("open_and_keep")); // module.call: one instance per thread
+          }
+          return fds;
+        }));
+      }
+      java.util.Set<Integer> all = new java.util.HashSet<>();
+      for (Future<List<Integer>> result : results) {
+        for (int fd : result.get()) {
+          assertThat(fd).as("a descriptor, not an errno").isGreaterThanOrEqualTo(4);
+          assertThat(all.add(fd)).as("descriptor %d handed out twice", fd).isTrue();
+        }
+      }
+      assertThat(all).hasSize(threads * perThread);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void aPoolRefusesAnInitializerTheModuleDoesNotExport() {
     WasmModule reactor = load(Engine.INTERPRETER, WASI.resolve("reactor.wasm"));
     assertThatThrownBy(() -> InstancePool.builder(reactor).imports(Wasi.builder().build().imports()).initializer("_init").build())
