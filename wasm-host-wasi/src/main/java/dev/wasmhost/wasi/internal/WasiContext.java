@@ -617,13 +617,10 @@ public final class WasiContext {
       if (offset >= 0) {
         return Errno.SPIPE;
       }
-      for (int k = 0; k < iovsLength; k++) {
-        int buffer = memory.readInt(iovs + 8 * k);
-        int length = memory.readInt(iovs + 8 * k + 4);
-        output.out.write(memory.read(buffer, length));
-        total += length;
-      }
+      byte[] data = gather(memory, iovs, iovsLength).array();
+      output.out.write(data);
       output.out.flush();
+      total = data.length;
     } else if (descriptor instanceof Descriptor.File file) {
       if (file.readOnlyMount) {
         return Errno.ROFS;
