@@ -114,10 +114,10 @@ import picocli.CommandLine.Spec;
       "  3  module could not be read (missing file, bad URI)",
       "  4  invalid module",
       "  5  module could not be linked or instantiated",
-      "  6  invalid call (no such export, wrong argument count, bad number)",
+      "  6  invalid call (no such export, wrong argument count, bad number; run: no _start)",
       "  7  the guest trapped",
       "run exits with the guest's own exit code (0-255) when the guest ran to its end;",
-      "the CLI's own failures are those that print a 'wasm-host:' line on standard error."
+      "the CLI's own failures print a 'wasm-host:' line (usage errors: the usage help)."
     })
 public final class Main implements Runnable {
 

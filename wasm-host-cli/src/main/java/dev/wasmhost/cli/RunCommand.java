@@ -62,7 +62,12 @@ import picocli.CommandLine.TypeConversionException;
 @Command(
     name = "run",
     mixinStandardHelpOptions = true,
-    description = "Runs a WASI command with this process's standard streams and exits with its exit code.")
+    description = "Runs a WASI command with this process's standard streams and exits with its exit code.",
+    footerHeading = "%nExit code:%n",
+    footer = {
+      "  The guest's exit code (0-255), or, when wasm-host itself fails, one of the codes",
+      "  of 'wasm-host --help' with a 'wasm-host:' line on standard error."
+    })
 public final class RunCommand implements Callable<Integer> {
 
   @ParentCommand private Main main;
@@ -144,7 +149,8 @@ public final class RunCommand implements Callable<Integer> {
     } catch (IllegalArgumentException | UncheckedIOException e) {
       throw new UsageException(e.getMessage(), e);
     }
-    wasi.stdin(main.stdin).stdout(main.stdout).stderr(main.stderr);
+    Main streams = main != null ? main : new Main(); // null when run on its own, without Main
+    wasi.stdin(streams.stdin).stdout(streams.stdout).stderr(streams.stderr);
 
     Loader.Builder loader = WasmLoader.builder().engine(engine);
     if (diskCache != null) {

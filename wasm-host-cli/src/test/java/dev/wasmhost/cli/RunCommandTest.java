@@ -371,6 +371,20 @@ class RunCommandTest {
   }
 
   @Test
+  void mountSpecs() {
+    RunCommand.MountConverter converter = new RunCommand.MountConverter();
+    assertThat(converter.convert("dir:/data")).isEqualTo(new RunCommand.Mount(Path.of("dir"), "/data", false));
+    assertThat(converter.convert("dir:/data:rw")).isEqualTo(new RunCommand.Mount(Path.of("dir"), "/data", false));
+    assertThat(converter.convert("dir:/data:ro")).isEqualTo(new RunCommand.Mount(Path.of("dir"), "/data", true));
+    assertThat(converter.convert("dir:.")).isEqualTo(new RunCommand.Mount(Path.of("dir"), ".", false));
+    // A host path may contain colons (a Windows drive); the guest path is after the last one.
+    assertThat(converter.convert("C:\\data:/data:ro")).isEqualTo(new RunCommand.Mount(Path.of("C:\\data"), "/data", true));
+    assertThat(converter.convert("a:b:/data")).isEqualTo(new RunCommand.Mount(Path.of("a:b"), "/data", false));
+    // To mount at a guest path named "ro", give the mode.
+    assertThat(converter.convert("dir:ro:rw")).isEqualTo(new RunCommand.Mount(Path.of("dir"), "ro", false));
+  }
+
+  @Test
   void diskCache(@TempDir Path dir) {
     String cache = dir.resolve("cache").toString();
     for (int i = 0; i < 2; i++) {
