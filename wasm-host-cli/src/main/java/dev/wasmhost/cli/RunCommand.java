@@ -65,8 +65,8 @@ import picocli.CommandLine.TypeConversionException;
     description = "Runs a WASI command with this process's standard streams and exits with its exit code.",
     footerHeading = "%nExit code:%n",
     footer = {
-      "  The guest's exit code (0-255), or, when wasm-host itself fails, one of the codes",
-      "  of 'wasm-host --help' with a 'wasm-host:' line on standard error."
+      "  The guest's exit code (0-255). When wasm-host itself fails: a 'wasm-host:'",
+      "  line on standard error and one of the codes listed by 'wasm-host --help'."
     })
 public final class RunCommand implements Callable<Integer> {
 
