@@ -29,7 +29,11 @@ final class ErrorHandler implements IExecutionExceptionHandler, IExitCodeExcepti
   static final int OK = 0;
   /** An unexpected failure. */
   static final int OTHER = 1;
-  /** Picocli rejected the command line (picocli's default for invalid input, kept). */
+  /**
+   * Picocli rejected the command line (picocli's default for invalid input, kept), or a {@link
+   * UsageException}: a value that parsed but cannot be used, such as a missing {@code --mount}
+   * directory.
+   */
   static final int USAGE = 2;
   /** {@link LoadException}: the bytes could not be read. */
   static final int LOAD = 3;
@@ -93,6 +97,9 @@ final class ErrorHandler implements IExecutionExceptionHandler, IExitCodeExcepti
     if (failure instanceof ParameterException) {
       return USAGE; // picocli's parameter exception handler asks the mapper too
     }
+    if (failure instanceof UsageException) {
+      return USAGE;
+    }
     if (failure instanceof LoadException) {
       return LOAD;
     }
@@ -126,13 +133,15 @@ final class ErrorHandler implements IExecutionExceptionHandler, IExitCodeExcepti
   }
 
   /**
-   * The library's message for its own exceptions; for anything else, which is unexpected, the
-   * exception type too. Always a single line: line breaks in the message become {@code "; "}.
+   * The library's message for its own exceptions and a {@link UsageException}'s; for anything else,
+   * which is unexpected, the exception type too. Always a single line: line breaks in the message
+   * become {@code "; "}.
    */
   private static String message(Throwable failure) {
     String message = failure.getMessage();
     String text =
-        failure instanceof WasmException && message != null && !message.isBlank()
+        (failure instanceof WasmException || failure instanceof UsageException)
+                && message != null && !message.isBlank()
             ? message
             : failure.toString();
     // A list such as a LinkException's ("... (3 problems):" then one problem per line) joins as

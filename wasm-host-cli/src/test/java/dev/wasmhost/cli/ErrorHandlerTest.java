@@ -28,6 +28,7 @@ class ErrorHandlerTest {
     assertThat(handler.getExitCode(new InstantiateException("x"))).isEqualTo(5);
     assertThat(handler.getExitCode(new InvalidCallException("x"))).isEqualTo(6);
     assertThat(handler.getExitCode(new TrapException("x"))).isEqualTo(7);
+    assertThat(handler.getExitCode(new UsageException("x", null))).isEqualTo(2);
     assertThat(handler.getExitCode(new WasmException("x"))).isEqualTo(1);
     assertThat(handler.getExitCode(new IllegalStateException("x"))).isEqualTo(1);
     assertThat(handler.getExitCode(new CommandLine.ParameterException(new CommandLine(new Main()), "x")))
@@ -72,6 +73,12 @@ class ErrorHandlerTest {
         new ExceptionInInitializerError(new IllegalStateException("no wasm-host implementation found"));
     assertThat(run(error, 1))
         .containsExactly("wasm-host: java.lang.IllegalStateException: no wasm-host implementation found");
+  }
+
+  @Test
+  void usageExceptionsAreOneLineWithoutTheirType() {
+    assertThat(run(new UsageException("cannot mount /x: not a directory", null), 2))
+        .containsExactly("wasm-host: cannot mount /x: not a directory");
   }
 
   @Test
