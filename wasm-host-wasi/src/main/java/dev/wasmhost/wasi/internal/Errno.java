@@ -37,6 +37,7 @@ final class Errno {
   static final int NOTSUP = 58;
   static final int OVERFLOW = 61;
   static final int PERM = 63;
+  static final int PIPE = 64;
   static final int ROFS = 69;
   static final int SPIPE = 70;
   static final int XDEV = 75;
@@ -70,8 +71,10 @@ final class Errno {
     if (e instanceof ReadOnlyFileSystemException) {
       return ROFS;
     }
-    if (e instanceof FileSystemException f && f.getReason() != null) {
-      String reason = f.getReason();
+    // Some failures come as a FileSystemException with the OS's reason, others (a closed pipe on a
+    // stream) as a plain IOException whose message is that reason.
+    String reason = e instanceof FileSystemException f ? f.getReason() : e instanceof IOException ? e.getMessage() : null;
+    if (reason != null) {
       if (reason.contains("Is a directory")) {
         return ISDIR;
       }
@@ -86,6 +89,9 @@ final class Errno {
       }
       if (reason.contains("Directory not empty")) {
         return NOTEMPTY;
+      }
+      if (reason.contains("Broken pipe")) {
+        return PIPE;
       }
       if (reason.contains("Operation not permitted")) {
         return PERM;
