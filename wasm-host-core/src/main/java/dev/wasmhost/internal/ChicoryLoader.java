@@ -149,6 +149,7 @@ final class ChicoryLoader implements Loader {
           LoadedModule loaded =
               new LoadedModule(
                   module,
+                  false, // no bytes to look for GC instructions in: Chicory's export calls
                   false,
                   new ModuleShape(module),
                   digest,
@@ -273,9 +274,11 @@ final class ChicoryLoader implements Loader {
     }
     log.debug("decoded module {} ({} bytes, {} functions) in {} ms", label, bytes.length, shape.functionCount,
         (System.nanoTime() - start) / 1_000_000);
+    CodeFeatures features = CodeFeatures.of(bytes);
     LoadedModule loaded =
         new LoadedModule(
             module,
+            !features.gcInstructions(),
             config.engine() == Engine.AUTO,
             shape,
             digest,
@@ -291,7 +294,7 @@ final class ChicoryLoader implements Loader {
       HugeMethods.warnIfAffected(label, digest, bytes, shape.functionCount);
     }
     Engine engine = config.engine();
-    if (engine != Engine.COMPILER && TailCalls.used(bytes)) {
+    if (engine != Engine.COMPILER && features.tailCalls()) {
       log.warn(
           "module {} uses tail calls, which Chicory's interpreter runs without checking for interruption"
               + " (so no deadline could stop a loop of them): it runs compiled",

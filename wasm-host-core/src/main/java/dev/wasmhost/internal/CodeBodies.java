@@ -2,7 +2,7 @@ package dev.wasmhost.internal;
 
 /**
  * Walks the function bodies of a module's code section (id 10) straight from its bytes, for the
- * loader's quick checks ({@link HugeMethods}, {@link TailCalls}). The module has already been decoded
+ * loader's quick checks ({@link HugeMethods}, {@link CodeFeatures}). The module has already been decoded
  * and validated by Chicory, so the structure is trusted; a walk that runs into something unexpected
  * throws a {@link RuntimeException}, which callers treat as "nothing found".
  */

@@ -96,44 +96,77 @@ final class ExportHandle implements WasmFunction {
     return wrapped;
   }
 
+  // The call path is split into methods small enough for HotSpot to inline them all into the
+  // caller, so that the caller's argument array and the long[] for Chicory can be removed.
   private Object call(ExportFunction target, Object[] args) {
-    if (args == null) {
-      args = NO_ARGS;
+    Object[] given = args == null ? NO_ARGS : args;
+    if (!boxable || given.length != params.length) {
+      throw badCall(given);
     }
+    long[] out = invoke(target, given);
+    return results.length == 1 ? results[0].box(out[0]) : boxResults(out);
+  }
+
+  private InvalidCallException badCall(Object[] args) {
     if (!boxable) {
-      throw new InvalidCallException(
+      return new InvalidCallException(
           describe() + " uses types that have no boxed Java form; call it through function(name).apply(...)");
     }
-    if (args.length != params.length) {
-      throw new InvalidCallException(
-          describe() + " takes " + params.length + " argument" + (params.length == 1 ? "" : "s") + ", got "
-              + args.length);
+    return new InvalidCallException(
+        describe() + " takes " + params.length + " argument" + (params.length == 1 ? "" : "s") + ", got "
+            + args.length);
+  }
+
+  /** One branch per arity, so that the array for Chicory has a constant length HotSpot can remove. */
+  private long[] invoke(ExportFunction target, Object[] args) {
+    switch (params.length) {
+      case 0:
+        return run(target);
+      case 1:
+        return run(target, unbox(0, args));
+      case 2:
+        return run(target, unbox(0, args), unbox(1, args));
+      case 3:
+        return run(target, unbox(0, args), unbox(1, args), unbox(2, args));
+      case 4:
+        return run(target, unbox(0, args), unbox(1, args), unbox(2, args), unbox(3, args));
+      default:
+        long[] values = new long[params.length];
+        for (int i = 0; i < params.length; i++) {
+          values[i] = unbox(i, args);
+        }
+        return run(target, values);
     }
-    long[] values = new long[params.length];
-    for (int i = 0; i < params.length; i++) {
-      try {
-        values[i] = params[i].unbox(args[i]);
-      } catch (IllegalArgumentException e) {
-        throw new InvalidCallException(describe() + ": argument " + (i + 1) + ": " + e.getMessage());
-      }
+  }
+
+  private Object boxResults(long[] out) {
+    if (results.length == 0) {
+      return null;
     }
-    long[] out;
+    Object[] boxed = new Object[results.length];
+    for (int i = 0; i < results.length; i++) {
+      boxed[i] = results[i].box(out[i]);
+    }
+    return boxed;
+  }
+
+  private long unbox(int index, Object[] args) {
     try {
-      out = target.apply(values);
+      return params[index].unbox(args[index]);
+    } catch (IllegalArgumentException e) {
+      throw badArgument(index, e);
+    }
+  }
+
+  private InvalidCallException badArgument(int index, IllegalArgumentException e) {
+    return new InvalidCallException(describe() + ": argument " + (index + 1) + ": " + e.getMessage());
+  }
+
+  private long[] run(ExportFunction target, long... values) {
+    try {
+      return target.apply(values);
     } catch (RuntimeException | StackOverflowError e) {
       throw failure(e);
-    }
-    switch (results.length) {
-      case 0:
-        return null;
-      case 1:
-        return results[0].box(out[0]);
-      default:
-        Object[] boxed = new Object[results.length];
-        for (int i = 0; i < results.length; i++) {
-          boxed[i] = results[i].box(out[i]);
-        }
-        return boxed;
     }
   }
 

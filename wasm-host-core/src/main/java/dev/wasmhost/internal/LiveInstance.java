@@ -70,11 +70,25 @@ final class LiveInstance implements Instance {
     return handle;
   }
 
+  /**
+   * The export as Chicory's machine runs it. Chicory's own export function adds a lookup of the
+   * export's index and a GC safe point around every call; when the module has no GC instructions
+   * the safe point has nothing to sweep, so the machine is called directly (about 1 ns less per call).
+   */
+  private com.dylibso.chicory.runtime.ExportFunction exportFunction(ModuleShape.FunctionExport export) {
+    if (!module.directCalls()) {
+      return chicory.export(export.name());
+    }
+    com.dylibso.chicory.runtime.Machine machine = chicory.getMachine();
+    int index = export.functionIndex();
+    return args -> machine.call(index, args);
+  }
+
   private ExportHandle lookup(String name) {
     ModuleShape.FunctionExport export = module.functionExport(name);
     ExportHandle handle = handles[export.ordinal()];
     if (handle == null) {
-      handle = new ExportHandle(this, export, chicory.export(name), limits.callTimeoutNanos());
+      handle = new ExportHandle(this, export, exportFunction(export), limits.callTimeoutNanos());
       handles[export.ordinal()] = handle;
     }
     return handle;

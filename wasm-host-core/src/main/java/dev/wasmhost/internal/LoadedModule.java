@@ -36,6 +36,7 @@ import java.util.stream.Collectors;
  */
 final class LoadedModule {
   private final com.dylibso.chicory.wasm.WasmModule module;
+  private final boolean directCalls;
   /** Null until compiled code is available; set once. */
   private volatile Function<com.dylibso.chicory.runtime.Instance, Machine> compiledFactory;
   /** Completes with true once compiled, false if this module will stay on the interpreter. */
@@ -62,6 +63,7 @@ final class LoadedModule {
    */
   LoadedModule(
       com.dylibso.chicory.wasm.WasmModule module,
+      boolean directCalls,
       boolean auto,
       ModuleShape shape,
       String digest,
@@ -74,6 +76,7 @@ final class LoadedModule {
       String fuelGlobal,
       long fuelPerCall) {
     this.module = module;
+    this.directCalls = directCalls;
     this.autoFactory = auto ? instance -> new AutoMachine(instance, this) : null;
     this.shape = shape;
     this.digest = digest;
@@ -86,6 +89,14 @@ final class LoadedModule {
     this.observation = observation;
     this.fuelGlobal = fuelGlobal;
     this.fuelPerCall = fuelPerCall;
+  }
+
+  /**
+   * True when exports may be called on the machine directly, skipping Chicory's export wrapper and
+   * its GC safe point: the code has no GC instructions, so a call allocates nothing to sweep.
+   */
+  boolean directCalls() {
+    return directCalls;
   }
 
   com.dylibso.chicory.wasm.WasmModule chicoryModule() {

@@ -65,6 +65,21 @@ final class ModuleHandle implements WasmModule {
   private LastCaller lastCaller;
 
   private LiveInstance instanceForThisThread() {
+    LastCaller last = lastCaller;
+    if (last != null && last.thread == Thread.currentThread()) {
+      LiveInstance instance = last.slot.instance;
+      if (instance != null) {
+        return instance;
+      }
+    }
+    return instanceForNewCaller();
+  }
+
+  /**
+   * The slow path, kept out of {@link #instanceForThisThread} so that the hot path stays small enough
+   * for HotSpot to inline {@link #call} into its callers (and remove their argument arrays).
+   */
+  private LiveInstance instanceForNewCaller() {
     Thread current = Thread.currentThread();
     LastCaller last = lastCaller;
     Slot slot;
@@ -128,7 +143,15 @@ final class ModuleHandle implements WasmModule {
 
   @Override
   public Object call(String function, Object... args) {
-    return callHere(0, function, args);
+    if (core.deepStack() != null) {
+      return callHere(0, function, args);
+    }
+    LiveInstance instance = instanceForThisThread();
+    try {
+      return instance.handle(function).call(args);
+    } catch (WasmException e) {
+      throw afterFailure(instance, e);
+    }
   }
 
   @Override
@@ -152,12 +175,16 @@ final class ModuleHandle implements WasmModule {
       }
       return deepStack.run(() -> callOn(instance, timeoutNanos, function, args));
     } catch (WasmException e) {
-      if (instance.trapped()) {
-        // Its memory and globals may be half-updated: the thread's next call gets a fresh instance.
-        perThread.get().instance = null;
-      }
-      throw e;
+      throw afterFailure(instance, e);
     }
+  }
+
+  private WasmException afterFailure(LiveInstance instance, WasmException e) {
+    if (instance.trapped()) {
+      // Its memory and globals may be half-updated: the thread's next call gets a fresh instance.
+      perThread.get().instance = null;
+    }
+    return e;
   }
 
   private static Object callOn(LiveInstance instance, long timeoutNanos, String function, Object[] args) {

@@ -23,8 +23,11 @@ import java.util.OptionalInt;
  * of function exports by name for the call path. Immutable.
  */
 final class ModuleShape {
-  /** A function export, with its position in the per-instance handle array. */
-  record FunctionExport(int ordinal, String name, FunctionType type) {}
+  /**
+   * A function export, with its position in the per-instance handle array and its index in the
+   * module's function index space.
+   */
+  record FunctionExport(int ordinal, String name, FunctionType type, int functionIndex) {}
 
   final List<ModuleImport> imports;
   final List<ModuleExport> exports;
@@ -80,7 +83,7 @@ final class ModuleShape {
                 ? importedFunctionTypes.get(index)
                 : Types.functionType(
                     typeSection.getType(functionSection.getFunctionType(index - importedFunctionTypes.size())));
-        functionExports.put(export.name(), new FunctionExport(functionExports.size(), export.name(), type));
+        functionExports.put(export.name(), new FunctionExport(functionExports.size(), export.name(), type, index));
       }
       exports.add(new ModuleExport(export.name(), kind, type));
     }
