@@ -33,6 +33,8 @@ final class ModuleHandle implements WasmModule {
           });
 
   private final LoadedModule core;
+  /** {@code core.deepStack()}, read once: the per-call check is then one field. */
+  private final DeepStackCalls deepStack;
   private final ThreadLocal<Slot> perThread;
   private final java.util.Queue<Slot> slots = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
@@ -43,6 +45,7 @@ final class ModuleHandle implements WasmModule {
 
   ModuleHandle(LoadedModule core) {
     this.core = core;
+    this.deepStack = core.deepStack();
     core.attach(this);
     java.util.Queue<Slot> registered = slots;
     this.perThread =
@@ -58,19 +61,19 @@ final class ModuleHandle implements WasmModule {
     CLEANER.register(this, () -> registered.forEach(slot -> slot.instance = null));
   }
 
-  /** The thread that called last, with its slot: immutable, so racing threads see a whole pair. */
-  private record LastCaller(Thread thread, Slot slot) {}
+  /**
+   * The thread that called last, with its slot and the instance it had then: immutable, so racing
+   * threads see a whole triple. The instance is only used while it has not trapped.
+   */
+  private record LastCaller(Thread thread, Slot slot, LiveInstance instance) {}
 
   /** Skips the thread-local lookup while one thread makes call after call. */
   private LastCaller lastCaller;
 
   private LiveInstance instanceForThisThread() {
     LastCaller last = lastCaller;
-    if (last != null && last.thread == Thread.currentThread()) {
-      LiveInstance instance = last.slot.instance;
-      if (instance != null) {
-        return instance;
-      }
+    if (last != null && last.thread == Thread.currentThread() && !last.instance.trapped()) {
+      return last.instance;
     }
     return instanceForNewCaller();
   }
@@ -80,20 +83,13 @@ final class ModuleHandle implements WasmModule {
    * for HotSpot to inline {@link #call} into its callers (and remove their argument arrays).
    */
   private LiveInstance instanceForNewCaller() {
-    Thread current = Thread.currentThread();
-    LastCaller last = lastCaller;
-    Slot slot;
-    if (last != null && last.thread == current) {
-      slot = last.slot;
-    } else {
-      slot = perThread.get();
-      lastCaller = new LastCaller(current, slot);
-    }
+    Slot slot = perThread.get();
     LiveInstance instance = slot.instance;
     if (instance == null) {
       instance = core.instantiate(Imports.empty(), core.defaultLimits(), null);
       slot.instance = instance;
     }
+    lastCaller = new LastCaller(Thread.currentThread(), slot, instance);
     return instance;
   }
 
@@ -143,7 +139,7 @@ final class ModuleHandle implements WasmModule {
 
   @Override
   public Object call(String function, Object... args) {
-    if (core.deepStack() != null) {
+    if (deepStack != null) {
       return callHere(0, function, args);
     }
     LiveInstance instance = instanceForThisThread();
@@ -168,7 +164,6 @@ final class ModuleHandle implements WasmModule {
    */
   private Object callHere(long timeoutNanos, String function, Object[] args) {
     LiveInstance instance = instanceForThisThread();
-    DeepStackCalls deepStack = core.deepStack();
     try {
       if (deepStack == null || DeepStackCalls.onDeepStack()) {
         return callOn(instance, timeoutNanos, function, args);
