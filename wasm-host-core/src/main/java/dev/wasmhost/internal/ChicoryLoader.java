@@ -527,6 +527,11 @@ final class ChicoryLoader implements Loader {
         && diskCache.contains(COMPILE_OPTIONS, ((ModuleHandle) module).core().diskDigest());
   }
 
+  /** The disk cache, or null; for tests. */
+  DiskCache diskCache() {
+    return diskCache;
+  }
+
   @Override
   public Optional<DiskCacheStats> diskCacheStats() {
     return diskCache == null ? Optional.empty() : Optional.of(diskCache.stats());
