@@ -31,8 +31,7 @@ import java.util.zip.ZipOutputStream;
  * <p>An entry's payload is a zip holding:
  *
  * <ul>
- *   <li>{@value #INFO}: the main class's name, whether the module uses tail calls, the size of its
- *       largest function body, and the functions Chicory left to its interpreter;
+ *   <li>{@value #INFO}: the main class's name and the functions Chicory left to its interpreter;
  *   <li>{@value #META} (absent for fuel-metered modules): the module with every function body that
  *       runs compiled replaced by {@code unreachable}, and its custom sections dropped, as Chicory's
  *       build-time compiler writes it. Bodies of the functions Chicory interprets (too large for one
@@ -55,8 +54,6 @@ final class CompiledCode {
   /** Class name to class file, in the order they are defined: every other class, then the main one. */
   final Map<String, byte[]> classes;
   final Set<Integer> interpreted;
-  final boolean tailCalls;
-  final int largestFunctionBody;
   /** The meta module's bytes, or null. */
   final byte[] meta;
 
@@ -64,14 +61,10 @@ final class CompiledCode {
       String mainClass,
       Map<String, byte[]> classes,
       Set<Integer> interpreted,
-      boolean tailCalls,
-      int largestFunctionBody,
       byte[] meta) {
     this.mainClass = mainClass;
     this.classes = classes;
     this.interpreted = interpreted;
-    this.tailCalls = tailCalls;
-    this.largestFunctionBody = largestFunctionBody;
     this.meta = meta;
   }
 
@@ -104,16 +97,9 @@ final class CompiledCode {
     });
     ordered.put(main, collector.classBytes().get(main));
     Set<Integer> interpreted = new TreeSet<>(result.interpretedFunctions());
-    byte[] meta = null;
-    boolean tailCalls = false;
-    int largest = 0;
-    if (bytes != null) {
-      int importedFunctions = module.importSection().count(ExternalType.FUNCTION);
-      meta = meta(bytes, interpreted, importedFunctions);
-      tailCalls = TailCalls.used(bytes);
-      largest = HugeMethods.largestFunctionBody(bytes);
-    }
-    CompiledCode code = new CompiledCode(main, ordered, interpreted, tailCalls, largest, meta);
+    byte[] meta =
+        bytes == null ? null : meta(bytes, interpreted, module.importSection().count(ExternalType.FUNCTION));
+    CompiledCode code = new CompiledCode(main, ordered, interpreted, meta);
     return new Loaded(new MachineFactory(module, collector.machineFactory()), code);
   }
 
@@ -139,8 +125,6 @@ final class CompiledCode {
     try (ZipOutputStream zip = new ZipOutputStream(out)) {
       Properties info = new Properties();
       info.setProperty("mainClass", mainClass);
-      info.setProperty("tailCalls", Boolean.toString(tailCalls));
-      info.setProperty("largestFunctionBody", Integer.toString(largestFunctionBody));
       info.setProperty("interpreted", join(interpreted));
       ByteArrayOutputStream text = new ByteArrayOutputStream();
       info.store(text, null);
@@ -197,13 +181,7 @@ final class CompiledCode {
     ordered.remove(main);
     ordered.put(main, found.get(main));
     try {
-      return new CompiledCode(
-          main,
-          ordered,
-          split(info.getProperty("interpreted", "")),
-          Boolean.parseBoolean(info.getProperty("tailCalls")),
-          Integer.parseInt(info.getProperty("largestFunctionBody", "0")),
-          meta);
+      return new CompiledCode(main, ordered, split(info.getProperty("interpreted", "")), meta);
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("bad " + INFO + ": " + e.getMessage(), e);
     }
