@@ -1,7 +1,5 @@
 package dev.wasmhost.internal;
 
-import com.dylibso.chicory.compiler.InterpreterFallback;
-import com.dylibso.chicory.compiler.MachineFactoryCompiler;
 import com.dylibso.chicory.runtime.CompiledModule;
 import com.dylibso.chicory.runtime.Machine;
 import com.dylibso.chicory.wasm.InvalidException;
@@ -174,8 +172,10 @@ final class ChicoryLoader implements Loader {
   /** The cached module for {@code digest}, made by {@code decoder} on this thread if absent. */
   private WasmModule cached(String digest, String source, java.util.function.Supplier<ModuleHandle> decoder) {
     long start = System.nanoTime();
-    FlightEvents.Load event = new FlightEvents.Load();
-    event.begin();
+    FlightEvents.Load event = FlightEvents.active() ? new FlightEvents.Load() : null;
+    if (event != null) {
+      event.begin();
+    }
     boolean[] decoded = {false};
     WasmModule module =
         cachedOrDecoded(
@@ -186,9 +186,9 @@ final class ChicoryLoader implements Loader {
               return decoder.get();
             });
     boolean hit = !decoded[0];
-    event.cacheHit = hit;
     observation.metrics.moduleLoaded(((ModuleHandle) module).core().label(), hit, System.nanoTime() - start);
-    if (event.isEnabled()) {
+    if (event != null && event.isEnabled()) {
+      event.cacheHit = hit;
       event.module = source;
       event.digest = digest;
       event.commit();
@@ -238,6 +238,15 @@ final class ChicoryLoader implements Loader {
   private ModuleHandle decode(byte[] bytes, String digest, String source) {
     long start = System.nanoTime();
     String label = LoadedModule.label(source, digest);
+    // Compiled code on disk, with its meta module: no need to decode the whole module.
+    boolean diskLooked = false;
+    if (diskCache != null && config.engine() != Engine.INTERPRETER && config.fuelPerCall() == 0) {
+      ModuleHandle warm = warm(bytes, digest, source, label);
+      if (warm != null) {
+        return warm;
+      }
+      diskLooked = true;
+    }
     com.dylibso.chicory.wasm.WasmModule module;
     ModuleShape shape;
     String impossible = SectionCounts.problem(bytes);
@@ -245,6 +254,10 @@ final class ChicoryLoader implements Loader {
       throw new InvalidModuleException("module " + label + " is malformed: " + impossible);
     }
     String fuelGlobal = null;
+    // The digest of the bytes compiled, which keys the disk cache entry; the meta module is built
+    // from those bytes, so fuel-metered modules (compiled from rewritten bytes) get none.
+    String compiledDigest = digest;
+    byte[] metaSource = bytes;
     try {
       module = Parser.parse(bytes);
       if (config.fuelPerCall() > 0) {
@@ -256,6 +269,8 @@ final class ChicoryLoader implements Loader {
         }
         module = Parser.parse(metered.bytes());
         fuelGlobal = metered.fuelGlobal();
+        compiledDigest = Digests.sha256(metered.bytes());
+        metaSource = null;
       }
       shape = new ModuleShape(module, fuelGlobal);
     } catch (MalformedException e) {
@@ -290,6 +305,7 @@ final class ChicoryLoader implements Loader {
             observation,
             fuelGlobal,
             config.fuelPerCall());
+    loaded.diskDigest(compiledDigest);
     if (config.engine() != Engine.INTERPRETER) {
       HugeMethods.warnIfAffected(label, digest, bytes, shape.functionCount);
     }
@@ -301,15 +317,17 @@ final class ChicoryLoader implements Loader {
           label);
       engine = Engine.COMPILER;
     }
+    boolean looked = diskLooked;
+    byte[] metaBytes = metaSource;
     switch (engine) {
       case COMPILER:
-        compileNow(loaded, label);
+        compileNow(loaded, label, metaSource, looked);
         break;
       case AUTO:
-        if (diskCache != null && diskCache.contains(COMPILE_OPTIONS, module.digest())) {
-          compileNow(loaded, label); // only loads the cached classes: compiled from the first call
+        if (!looked && diskCache != null && diskCache.contains(COMPILE_OPTIONS, compiledDigest)) {
+          compileNow(loaded, label, metaSource, false); // only loads the cached classes: compiled from the first call
         } else {
-          compilers().execute(() -> compileNow(loaded, label));
+          compilers().execute(() -> compileNow(loaded, label, metaBytes, looked));
         }
         break;
       default:
@@ -319,38 +337,132 @@ final class ChicoryLoader implements Loader {
   }
 
   /**
-   * Compiles {@code loaded} and hands it the factory, or leaves it on the interpreter (with a warning)
-   * if Chicory's compiler fails: a module that decoded and validated is correct WebAssembly and runs.
+   * Loads the module from its disk cache entry without decoding it whole: the entry's meta module is
+   * decoded instead, its classes are defined, and the module is compiled from the start. Null if
+   * there is no usable entry; an entry that is there but cannot be used is discarded (one warning,
+   * counted as corrupt, deleted) so that the module is recompiled and the entry rewritten.
    */
-  private void compileNow(LoadedModule loaded, String label) {
+  private ModuleHandle warm(byte[] bytes, String digest, String source, String label) {
     long start = System.nanoTime();
-    FlightEvents.Compile event = new FlightEvents.Compile();
-    event.begin();
-    event.module = label;
-    event.functions = loaded.shape().functionCount;
-    if (diskCache != null) {
-      observation.metrics.diskCacheLookup(
-          label, diskCache.contains(COMPILE_OPTIONS, loaded.chicoryModule().digest()));
+    byte[] payload = diskCache.get(COMPILE_OPTIONS, digest);
+    if (payload == null) {
+      return null;
     }
-    Function<com.dylibso.chicory.runtime.Instance, Machine> factory;
+    FlightEvents.Compile event = FlightEvents.active() ? new FlightEvents.Compile() : null;
+    if (event != null) {
+      event.begin();
+      event.module = label;
+    }
+    LoadedModule loaded;
     try {
-      // SILENT: a function too large for one JVM method runs in the interpreter, without Chicory
-      // printing to System.err; the rest of the module is still compiled.
-      var compiler =
-          MachineFactoryCompiler.builder(loaded.chicoryModule()).withInterpreterFallback(InterpreterFallback.SILENT);
-      if (diskCache != null) {
-        compiler.withCache(diskCache.forOptions(COMPILE_OPTIONS));
+      CompiledCode code = CompiledCode.fromBytes(payload);
+      if (code.meta == null) {
+        throw new IllegalArgumentException("the entry holds no meta module");
       }
-      factory = compiler.compile();
+      com.dylibso.chicory.wasm.WasmModule meta = Parser.parse(code.meta);
+      ModuleShape shape = new ModuleShape(meta, null);
+      Function<com.dylibso.chicory.runtime.Instance, Machine> factory = code.load(meta);
+      loaded =
+          new LoadedModule(
+              meta,
+              code.directCalls,
+              config.engine() == Engine.AUTO,
+              shape,
+              digest,
+              source,
+              bytes.length,
+              config.imports(),
+              deepStack,
+              defaultLimits(),
+              observation,
+              null,
+              0);
+      loaded.diskDigest(digest);
+      loaded.compiled(factory);
     } catch (RuntimeException | LinkageError | StackOverflowError e) {
-      log.warn("module {} could not be compiled, it will run in the interpreter: {}", label, e.toString());
-      loaded.willNotCompile();
+      diskCache.discard(COMPILE_OPTIONS, digest, "its compiled code cannot be used: " + e);
+      return null;
+    }
+    observation.metrics.diskCacheLookup(label, true);
+    HugeMethods.warnIfAffected(label, digest, bytes, loaded.shape().functionCount);
+    if (event != null) {
+      event.functions = loaded.shape().functionCount;
+      event.succeeded = true;
       event.commit();
-      return;
+    }
+    observation.metrics.moduleCompiled(label, System.nanoTime() - start);
+    log.info(
+        "loaded compiled module {} ({}, {} bytes, {} functions) from the disk cache in {} ms",
+        label,
+        Digests.shortForm(digest),
+        bytes.length,
+        loaded.shape().functionCount,
+        (System.nanoTime() - start) / 1_000_000);
+    return new ModuleHandle(loaded);
+  }
+
+  /**
+   * Compiles {@code loaded}, or loads its classes from the disk cache, and hands it the factory, or
+   * leaves it on the interpreter (with a warning) if Chicory's compiler fails: a module that decoded
+   * and validated is correct WebAssembly and runs.
+   *
+   * @param bytes the bytes the module was decoded from, for the meta module a new disk cache entry
+   *     holds; null for none
+   * @param diskLooked whether the disk cache was just looked up for this module and had nothing
+   *     usable, so it is not read again
+   */
+  private void compileNow(LoadedModule loaded, String label, byte[] bytes, boolean diskLooked) {
+    long start = System.nanoTime();
+    FlightEvents.Compile event = FlightEvents.active() ? new FlightEvents.Compile() : null;
+    if (event != null) {
+      event.begin();
+      event.module = label;
+      event.functions = loaded.shape().functionCount;
+    }
+    String diskDigest = loaded.diskDigest();
+    boolean useDisk = diskCache != null && diskDigest != null;
+    Function<com.dylibso.chicory.runtime.Instance, Machine> factory = null;
+    if (useDisk && !diskLooked) {
+      byte[] payload = diskCache.get(COMPILE_OPTIONS, diskDigest);
+      if (payload != null) {
+        try {
+          factory = CompiledCode.fromBytes(payload).load(loaded.chicoryModule());
+        } catch (RuntimeException | LinkageError | StackOverflowError e) {
+          diskCache.discard(COMPILE_OPTIONS, diskDigest, "its compiled code cannot be used: " + e);
+        }
+      }
+    }
+    if (useDisk) {
+      observation.metrics.diskCacheLookup(label, factory != null);
+    }
+    if (factory == null) {
+      CompiledCode.Loaded compiled;
+      try {
+        // SILENT: a function too large for one JVM method runs in the interpreter, without Chicory
+        // printing to System.err; the rest of the module is still compiled.
+        compiled = CompiledCode.compile(loaded.chicoryModule(), bytes, loaded.directCalls());
+      } catch (RuntimeException | LinkageError | StackOverflowError e) {
+        log.warn("module {} could not be compiled, it will run in the interpreter: {}", label, e.toString());
+        loaded.willNotCompile();
+        if (event != null) {
+          event.commit();
+        }
+        return;
+      }
+      factory = compiled.factory();
+      if (useDisk && diskCache.writable()) {
+        try {
+          diskCache.putIfAbsent(COMPILE_OPTIONS, diskDigest, compiled.code().toBytes());
+        } catch (RuntimeException e) {
+          log.debug("compiled code of {} not written to the disk cache: {}", label, e.toString());
+        }
+      }
     }
     loaded.compiled(factory);
-    event.succeeded = true;
-    event.commit();
+    if (event != null) {
+      event.succeeded = true;
+      event.commit();
+    }
     observation.metrics.moduleCompiled(label, System.nanoTime() - start);
     log.info(
         "compiled module {} ({}, {} bytes, {} functions) in {} ms",
@@ -415,7 +527,13 @@ final class ChicoryLoader implements Loader {
   public boolean diskCacheHolds(WasmModule module) {
     return diskCache != null
         && module instanceof ModuleHandle
-        && diskCache.contains(COMPILE_OPTIONS, ((ModuleHandle) module).core().chicoryModule().digest());
+        && ((ModuleHandle) module).core().diskDigest() != null
+        && diskCache.contains(COMPILE_OPTIONS, ((ModuleHandle) module).core().diskDigest());
+  }
+
+  /** The disk cache, or null; for tests. */
+  DiskCache diskCache() {
+    return diskCache;
   }
 
   @Override

@@ -211,7 +211,7 @@ final class ChicoryRegistry implements Registry {
 
   void fire(RegistryEvent event) {
     loader.config().metrics().registryEvent(event);
-    if (event.type() == RegistryEvent.Type.SWAPPED) {
+    if (event.type() == RegistryEvent.Type.SWAPPED && FlightEvents.active()) {
       FlightEvents.HotSwap swap = new FlightEvents.HotSwap();
       if (swap.isEnabled()) {
         swap.subsystem = event.id();

@@ -52,7 +52,8 @@ import org.slf4j.LoggerFactory;
  *        8     8  payload length in bytes
  *       16    32  the raw key (SHA-256), the same as the file name
  *       48    32  SHA-256 of the payload
- *       80     n  payload: the jar of generated classes Chicory produced
+ *       80     n  payload: for the loader, a {@link CompiledCode} zip (generated classes and the
+ *                 meta module); through {@link #forOptions}, whatever Chicory's compiler stores
  * </pre>
  *
  * <p>The payload's SHA-256 rather than a CRC: the payload is code this JVM will load, and hashing
@@ -111,7 +112,7 @@ import org.slf4j.LoggerFactory;
  */
 final class DiskCache {
   /** Bump when the file format or anything else changing entries' meaning changes. */
-  static final int FORMAT_VERSION = 1;
+  static final int FORMAT_VERSION = 2;
 
   static final String LOGGER_NAME = "dev.wasmhost.diskcache";
   static final int MAGIC = 0x57484443;
@@ -270,30 +271,74 @@ final class DiskCache {
 
     @Override
     public byte[] get(String digest) {
-      try {
-        byte[] key = key(options, digest);
-        return read(HexFormat.of().formatHex(key), key);
-      } catch (RuntimeException e) {
-        // Chicory turns anything thrown here into a failed compilation; a cache must never cause one.
-        readFailed(null, e);
-        misses.increment();
-        return null;
-      }
+      return DiskCache.this.get(options, digest);
     }
 
     @Override
     public void putIfAbsent(String digest, byte[] data) {
-      try {
-        byte[] key = key(options, digest);
-        write(HexFormat.of().formatHex(key), key, data);
-      } catch (RuntimeException e) {
-        writeFailed(null, e);
-      }
+      DiskCache.this.putIfAbsent(options, digest, data);
     }
 
     @Override
     public String toString() {
       return "DiskCache.View[" + options + "]";
+    }
+  }
+
+  /**
+   * The verified payload of the entry for these options and this module digest, or null (a miss,
+   * counted; a corrupt entry is also deleted and warned about). Never throws.
+   */
+  byte[] get(String options, String digest) {
+    try {
+      byte[] key = key(options, digest);
+      return read(HexFormat.of().formatHex(key), key);
+    } catch (RuntimeException e) {
+      // Chicory turns anything thrown here into a failed compilation; a cache must never cause one.
+      readFailed(null, e);
+      misses.increment();
+      return null;
+    }
+  }
+
+  /** Writes an entry unless one is there already. Never throws. */
+  void putIfAbsent(String options, String digest, byte[] data) {
+    try {
+      byte[] key = key(options, digest);
+      write(HexFormat.of().formatHex(key), key, data);
+    } catch (RuntimeException e) {
+      writeFailed(null, e);
+    }
+  }
+
+  /**
+   * Reports that an entry {@link #get} returned, intact on disk, cannot be used ({@code reason}),
+   * for example because its classes do not load: it is handled like a corrupt entry (counted, one
+   * warning, deleted), and the hit {@code get} counted becomes a miss. Never throws.
+   */
+  void discard(String options, String digest, String reason) {
+    if (root == null) {
+      return;
+    }
+    try {
+      String name = HexFormat.of().formatHex(key(options, digest));
+      Path file = root.resolve(name + ENTRY_SUFFIX);
+      BasicFileAttributes seen;
+      try {
+        seen = Files.readAttributes(file, BasicFileAttributes.class);
+      } catch (IOException e) {
+        seen = null;
+      }
+      hits.decrement();
+      misses.increment();
+      if (seen == null) {
+        corrupt.increment();
+        warn("compiled-code cache entry {} cannot be used ({}): the module is recompiled", file, reason);
+      } else {
+        corruptFound(file, name, seen, reason);
+      }
+    } catch (RuntimeException e) {
+      log.debug("could not discard a compiled-code cache entry: {}", e.toString());
     }
   }
 

@@ -3,6 +3,7 @@ package dev.wasmhost.internal;
 import jdk.jfr.Category;
 import jdk.jfr.Description;
 import jdk.jfr.Event;
+import jdk.jfr.FlightRecorder;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
 import jdk.jfr.StackTrace;
@@ -11,9 +12,20 @@ import jdk.jfr.StackTrace;
  * JDK Flight Recorder events, viewable in JDK Mission Control under "WebAssembly". They cost nothing
  * measurable while no recording is running, and nothing at all on the call path unless a slow-call
  * threshold is set (only failures are recorded there otherwise).
+ *
+ * <p>Every use first asks {@link #active()}: the first event object of a JVM registers its class
+ * with Flight Recorder, which initializes Flight Recorder's metadata, 50-100 ms in a fresh JVM,
+ * even when nothing records. So until Flight Recorder has been started in this JVM (by {@code
+ * -XX:StartFlightRecording}, {@code jcmd JFR.start} or the {@code jdk.jfr} API), no event object is
+ * created at all; from then on every event is.
  */
 final class FlightEvents {
   private FlightEvents() {}
+
+  /** Whether Flight Recorder has been started in this JVM; without it, no event can be recorded. */
+  static boolean active() {
+    return FlightRecorder.isInitialized();
+  }
 
   @Name("dev.wasmhost.Load")
   @Label("Module Load")
@@ -82,6 +94,9 @@ final class FlightEvents {
   }
 
   static void trap(String module, String function, String reason) {
+    if (!active()) {
+      return;
+    }
     Trap event = new Trap();
     if (event.isEnabled()) {
       event.module = module;
@@ -92,6 +107,9 @@ final class FlightEvents {
   }
 
   static void timeout(String module, String function) {
+    if (!active()) {
+      return;
+    }
     Timeout event = new Timeout();
     if (event.isEnabled()) {
       event.module = module;

@@ -53,6 +53,11 @@ final class LoadedModule {
   private final Observation observation;
   private final String fuelGlobal;
   private final long fuelPerCall;
+  /**
+   * The SHA-256 of the bytes compiled (the module's, or its fuel-metered rewrite's), which keys its
+   * disk cache entry; null for modules never compiled from bytes (precompiled classes).
+   */
+  private volatile String diskDigest;
   /** The public module object, weakly: instances reach this core, never the object owning them. */
   private java.lang.ref.WeakReference<WasmModule> handle = new java.lang.ref.WeakReference<>(null);
 
@@ -101,6 +106,14 @@ final class LoadedModule {
 
   com.dylibso.chicory.wasm.WasmModule chicoryModule() {
     return module;
+  }
+
+  String diskDigest() {
+    return diskDigest;
+  }
+
+  void diskDigest(String digest) {
+    diskDigest = digest;
   }
 
   Function<com.dylibso.chicory.runtime.Instance, Machine> compiledFactory() {
@@ -231,8 +244,10 @@ final class LoadedModule {
    */
   LiveInstance instantiate(Imports imports, InstanceLimits limits, WasmModule publicModule) {
     long start = System.nanoTime();
-    FlightEvents.Instantiate event = new FlightEvents.Instantiate();
-    event.begin();
+    FlightEvents.Instantiate event = FlightEvents.active() ? new FlightEvents.Instantiate() : null;
+    if (event != null) {
+      event.begin();
+    }
     LiveInstance instance = new LiveInstance(this, publicModule, limits);
     ImportValues importValues = Linker.link(this, loaderImports.overriddenBy(imports), instance);
     com.dylibso.chicory.runtime.Instance.Builder builder =
@@ -274,7 +289,7 @@ final class LoadedModule {
       throw instantiationFailure(e);
     }
     observation.metrics.instantiated(label, System.nanoTime() - start);
-    if (event.isEnabled()) {
+    if (event != null && event.isEnabled()) {
       event.module = label;
       event.commit();
     }

@@ -31,7 +31,7 @@ final class Observation {
         listener.beforeCall(module, name, args);
       }
       FlightEvents.SlowCall slow = null;
-      if (slowCallNanos > 0) {
+      if (slowCallNanos > 0 && FlightEvents.active()) {
         slow = new FlightEvents.SlowCall();
         slow.begin();
       }

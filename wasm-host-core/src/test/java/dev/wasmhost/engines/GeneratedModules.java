@@ -14,7 +14,7 @@ import java.nio.charset.StandardCharsets;
  * instructions each. {@code salt} changes the filler constants, so equal arguments give equal bytes
  * and different salts give different digests.
  */
-final class GeneratedModules {
+public final class GeneratedModules {
   private GeneratedModules() {}
 
   private static final int I32 = 0x7f;
@@ -84,7 +84,7 @@ final class GeneratedModules {
    * bytecode exceeds the 64 KiB a JVM method may hold. {@code small: (i64) -> i64} returns its
    * argument plus one.
    */
-  static byte[] hugeFunction(int terms) {
+  public static byte[] hugeFunction(int terms) {
     Out types = new Out().u32(1).bytes(0x60).u32(1).bytes(I64).u32(1).bytes(I64);
     Out functions = new Out().u32(2).u32(0).u32(0);
     Out exports = new Out().u32(2);
