@@ -54,4 +54,22 @@ class CodeFeaturesTest {
     assertThat(module.core().directCalls()).isTrue();
     assertThat(module.call("fib", 20)).isEqualTo(6765L);
   }
+
+  @Test
+  void aWarmDiskCacheEntryRemembersWhetherCallsMayBeDirect(@org.junit.jupiter.api.io.TempDir Path cache)
+      throws IOException {
+    byte[] fib = Files.readAllBytes(Path.of("../testdata/wasm/fib.wasm"));
+    for (byte[] bytes : new byte[][] {fib, USES_REF_I31}) {
+      boolean direct = bytes == fib;
+      ModuleHandle cold =
+          (ModuleHandle) WasmLoader.builder().engine(dev.wasmhost.Engine.COMPILER).diskCache(cache).build().load(bytes);
+      dev.wasmhost.Loader warmLoader = WasmLoader.builder().engine(dev.wasmhost.Engine.COMPILER).diskCache(cache).build();
+      ModuleHandle warm = (ModuleHandle) warmLoader.load(bytes);
+      assertThat(warmLoader.diskCacheStats().orElseThrow().hitCount()).as("served from the disk cache").isEqualTo(1);
+      assertThat(cold.core().directCalls()).isEqualTo(direct);
+      assertThat(warm.core().directCalls()).as("from the disk cache").isEqualTo(direct);
+      assertThat(warm.call(direct ? "fib" : "f", direct ? new Object[] {20} : new Object[0]))
+          .isEqualTo(direct ? (Object) 6765L : (Object) 7);
+    }
+  }
 }
