@@ -152,24 +152,28 @@ final class ChicoryLoader implements Loader {
         source,
         () -> {
           LoadedModule loaded =
-              new LoadedModule(
-                  module,
-                  false, // no bytes to look for GC instructions in: Chicory's export calls
-                  false,
-                  new ModuleShape(module),
-                  digest,
-                  source,
-                  0,
-                  config.imports(),
-                  deepStack,
-                  defaultLimits(),
-                  observation,
-                  null,
-                  0);
+              // No bytes to look for GC instructions in: calls go through Chicory's export functions.
+              newLoadedModule(module, false, false, new ModuleShape(module), digest, source, 0, null, 0);
           loaded.compiled(compiled.machineFactory());
           log.info("loaded precompiled module {} ({})", source, Digests.shortForm(digest));
           return new ModuleHandle(loaded);
         });
+  }
+
+  /** A module of this loader: its imports, deep-stack calls, limits and observers. */
+  private LoadedModule newLoadedModule(
+      com.dylibso.chicory.wasm.WasmModule module,
+      boolean directCalls,
+      boolean auto,
+      ModuleShape shape,
+      String digest,
+      String source,
+      long sizeBytes,
+      String fuelGlobal,
+      long fuelPerCall) {
+    return new LoadedModule(
+        module, directCalls, auto, shape, digest, source, sizeBytes, config.imports(), deepStack,
+        defaultLimits(), observation, fuelGlobal, fuelPerCall);
   }
 
   private WasmModule load(byte[] bytes, String digest, String source) {
@@ -298,20 +302,9 @@ final class ChicoryLoader implements Loader {
         (System.nanoTime() - start) / 1_000_000);
     CodeFeatures features = CodeFeatures.of(bytes);
     LoadedModule loaded =
-        new LoadedModule(
-            module,
-            !features.gcInstructions(),
-            config.engine() == Engine.AUTO,
-            shape,
-            digest,
-            source,
-            bytes.length,
-            config.imports(),
-            deepStack,
-            defaultLimits(),
-            observation,
-            fuelGlobal,
-            config.fuelPerCall());
+        newLoadedModule(
+            module, !features.gcInstructions(), config.engine() == Engine.AUTO, shape, digest, source,
+            bytes.length, fuelGlobal, config.fuelPerCall());
     loaded.diskDigest(compiledDigest);
     if (config.engine() != Engine.INTERPRETER) {
       HugeMethods.warnIfAffected(label, digest, bytes, shape.functionCount);
@@ -373,20 +366,9 @@ final class ChicoryLoader implements Loader {
       ModuleShape shape = new ModuleShape(meta, null);
       Function<com.dylibso.chicory.runtime.Instance, Machine> factory = code.load(meta);
       loaded =
-          new LoadedModule(
-              meta,
-              code.directCalls,
-              config.engine() == Engine.AUTO,
-              shape,
-              digest,
-              source,
-              bytes.length,
-              config.imports(),
-              deepStack,
-              defaultLimits(),
-              observation,
-              null,
-              0);
+          newLoadedModule(
+              meta, code.directCalls, config.engine() == Engine.AUTO, shape, digest, source, bytes.length,
+              null, 0);
       loaded.diskDigest(digest);
       loaded.compiled(factory);
     } catch (RuntimeException | LinkageError | StackOverflowError e) {
