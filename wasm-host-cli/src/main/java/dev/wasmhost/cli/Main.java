@@ -70,8 +70,9 @@ import picocli.CommandLine.Spec;
  *   <tr><td>0</td><td>success (also {@code --help} and {@code --version})</td><td></td></tr>
  *   <tr><td>1</td><td>any other failure (a bug, or no wasm-host implementation on the class path)</td><td>anything else</td></tr>
  *   <tr><td>2</td><td>usage error: unknown option or command, missing or surplus parameter, malformed
- *       value; picocli prints the message and the usage help. Also a {@code --mount} directory that
- *       does not exist, reported in one line</td><td>picocli, {@link UsageException}</td></tr>
+ *       value; picocli prints the message and the usage help. For {@code run}, a malformed {@code
+ *       --mount} or {@code --env} or a {@code --mount} directory that does not exist, reported in one
+ *       line</td><td>picocli, {@link UsageException}</td></tr>
  *   <tr><td>3</td><td>the module could not be read: missing or unreadable file, bad or unsupported
  *       URI, HTTP error</td><td>{@link dev.wasmhost.LoadException}</td></tr>
  *   <tr><td>4</td><td>the bytes are not a valid module: malformed, truncated or failing

@@ -87,19 +87,19 @@ public final class RunCommand implements Callable<Integer> {
       description = "Keep compiled code in DIR across runs.")
   private Path diskCache;
 
+  // Taken as text and read in call(), so that a malformed value is one 'wasm-host:' line, like every
+  // other error before the guest runs, rather than picocli's message and the usage help.
   @Option(
       names = "--mount",
       paramLabel = "HOST_DIR:GUEST_DIR[:ro]",
-      converter = MountConverter.class,
       description = "Give the guest a host directory under GUEST_DIR; read-only with :ro. May be repeated.")
-  private List<Mount> mounts = new ArrayList<>();
+  private List<String> mounts = new ArrayList<>();
 
   @Option(
       names = "--env",
       paramLabel = "NAME=VALUE",
-      converter = EnvConverter.class,
       description = "Set an environment variable for the guest. May be repeated.")
-  private List<EnvVar> env = new ArrayList<>();
+  private List<String> env = new ArrayList<>();
 
   @Option(
       names = "--inherit-env",
@@ -136,10 +136,12 @@ public final class RunCommand implements Callable<Integer> {
       if (inheritEnv) {
         wasi.inheritEnv();
       }
-      for (EnvVar variable : env) {
+      for (String spec : env) {
+        EnvVar variable = read(new EnvConverter(), "--env", spec);
         wasi.env(variable.name(), variable.value());
       }
-      for (Mount mount : mounts) {
+      for (String spec : mounts) {
+        Mount mount = read(new MountConverter(), "--mount", spec);
         if (mount.readOnly()) {
           wasi.mountReadOnly(mount.hostDirectory(), mount.guestPath());
         } else {
@@ -159,6 +161,16 @@ public final class RunCommand implements Callable<Integer> {
     WasmModule module = ModuleFile.load(loader.build(), file);
     WasiResult result = wasi.build().run(module);
     return result.exitCode() & 0xFF;
+  }
+
+  private static <T> T read(ITypeConverter<T> converter, String option, String value) {
+    try {
+      return converter.convert(value);
+    } catch (TypeConversionException e) {
+      throw new UsageException("invalid value for " + option + ": " + e.getMessage(), e);
+    } catch (Exception e) {
+      throw new UsageException("invalid value for " + option + ": '" + value + "'", e);
+    }
   }
 
   /** One {@code --mount}. */
