@@ -316,6 +316,12 @@ final class ChicoryLoader implements Loader {
               + " (so no deadline could stop a loop of them): it runs compiled",
           label);
       engine = Engine.COMPILER;
+    } else if (engine != Engine.COMPILER && features.uncheckedLoops() && defaultLimits().callTimeoutNanos() > 0) {
+      log.info(
+          "module {} has loops that Chicory's interpreter repeats without checking for interruption"
+              + " (a br_if or br_table back to the loop): it runs compiled, so that the call deadline holds",
+          label);
+      engine = Engine.COMPILER;
     }
     boolean looked = diskLooked;
     byte[] metaBytes = metaSource;

@@ -23,7 +23,7 @@ class CodeFeaturesTest {
   @Test
   void plainCodeHasNeither() throws IOException {
     assertThat(CodeFeatures.of(Files.readAllBytes(Path.of("../testdata/wasm/fib.wasm"))))
-        .isEqualTo(new CodeFeatures(false, false));
+        .isEqualTo(new CodeFeatures(false, false, false));
   }
 
   @Test
@@ -35,10 +35,18 @@ class CodeFeaturesTest {
 
   @Test
   void findsGcInstructionsSoThatCallsKeepChicorysSafePoint() {
-    assertThat(CodeFeatures.of(USES_REF_I31)).isEqualTo(new CodeFeatures(false, true));
+    // The walk cannot skip GC instructions, so it stops there and assumes the worst about loops too.
+    assertThat(CodeFeatures.of(USES_REF_I31)).isEqualTo(new CodeFeatures(false, true, true));
     ModuleHandle module = (ModuleHandle) WasmLoader.builder().build().load(USES_REF_I31);
     assertThat(module.core().directCalls()).isFalse();
     assertThat(module.call("f")).isEqualTo(7);
+  }
+
+  @Test
+  void findsConditionalBranchesBackToALoop() throws IOException {
+    byte[] bytes = Files.readAllBytes(Path.of("../testdata/wasm/fib.wasm"));
+    bytes[89] ^= 1; // sum's br_if 1 (out of the loop) becomes br_if 0 (back to it)
+    assertThat(CodeFeatures.of(bytes)).isEqualTo(new CodeFeatures(false, true, false));
   }
 
   @Test
