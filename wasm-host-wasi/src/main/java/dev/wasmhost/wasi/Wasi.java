@@ -226,7 +226,10 @@ public final class Wasi {
       return this;
     }
 
-    /** Adds every variable of the host's environment as it is now (later {@link #env} calls win). */
+    /**
+     * Adds every variable of the host's environment as it is now; a variable set with {@link #env},
+     * before or after, wins.
+     */
     public Builder inheritEnv() {
       System.getenv().forEach(env::putIfAbsent);
       return this;

@@ -10,6 +10,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.NotLinkException;
 import java.nio.file.ReadOnlyFileSystemException;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /** WASI preview 1 error numbers, and the one for a Java I/O failure. */
 final class Errno {
@@ -45,79 +47,54 @@ final class Errno {
 
   private Errno() {}
 
+  /** Exception types that say what failed, most specific first. */
+  private static final Map<Class<? extends Throwable>, Integer> BY_TYPE = new LinkedHashMap<>();
+
+  /** The OS's reason, for failures that come as a plain (file system) exception. */
+  private static final Map<String, Integer> BY_REASON = new LinkedHashMap<>();
+
+  static {
+    BY_TYPE.put(NoSuchFileException.class, NOENT);
+    BY_TYPE.put(FileAlreadyExistsException.class, EXIST);
+    BY_TYPE.put(DirectoryNotEmptyException.class, NOTEMPTY);
+    BY_TYPE.put(NotDirectoryException.class, NOTDIR);
+    BY_TYPE.put(AccessDeniedException.class, ACCES);
+    BY_TYPE.put(NotLinkException.class, INVAL);
+    BY_TYPE.put(FileSystemLoopException.class, LOOP);
+    BY_TYPE.put(ReadOnlyFileSystemException.class, ROFS);
+    BY_REASON.put("Is a directory", ISDIR);
+    BY_REASON.put("Not a directory", NOTDIR);
+    BY_REASON.put("Read-only file system", ROFS);
+    BY_REASON.put("Too many levels of symbolic links", LOOP);
+    BY_REASON.put("Directory not empty", NOTEMPTY);
+    BY_REASON.put("Broken pipe", PIPE);
+    BY_REASON.put("Operation not permitted", PERM);
+    BY_REASON.put("File exists", EXIST);
+    BY_REASON.put("No space left", NOSPC);
+    BY_REASON.put("Invalid argument", INVAL);
+    BY_REASON.put("File name too long", NAMETOOLONG);
+  }
+
   /** The errno for an I/O failure of the host file system. */
   static int of(Throwable e) {
-    if (e instanceof NoSuchFileException) {
-      return NOENT;
-    }
-    if (e instanceof FileAlreadyExistsException) {
-      return EXIST;
-    }
-    if (e instanceof DirectoryNotEmptyException) {
-      return NOTEMPTY;
-    }
-    if (e instanceof NotDirectoryException) {
-      return NOTDIR;
-    }
-    if (e instanceof AccessDeniedException) {
-      return ACCES;
-    }
-    if (e instanceof NotLinkException) {
-      return INVAL;
-    }
-    if (e instanceof FileSystemLoopException) {
-      return LOOP;
-    }
-    if (e instanceof ReadOnlyFileSystemException) {
-      return ROFS;
+    for (Map.Entry<Class<? extends Throwable>, Integer> type : BY_TYPE.entrySet()) {
+      if (type.getKey().isInstance(e)) {
+        return type.getValue();
+      }
     }
     // Some failures come as a FileSystemException with the OS's reason, others (a closed pipe on a
     // stream) as a plain IOException whose message is that reason.
     String reason = e instanceof FileSystemException f ? f.getReason() : e instanceof IOException ? e.getMessage() : null;
     if (reason != null) {
-      if (reason.contains("Is a directory")) {
-        return ISDIR;
-      }
-      if (reason.contains("Not a directory")) {
-        return NOTDIR;
-      }
-      if (reason.contains("Read-only file system")) {
-        return ROFS;
-      }
-      if (reason.contains("Too many levels of symbolic links")) {
-        return LOOP;
-      }
-      if (reason.contains("Directory not empty")) {
-        return NOTEMPTY;
-      }
-      if (reason.contains("Broken pipe")) {
-        return PIPE;
-      }
-      if (reason.contains("Operation not permitted")) {
-        return PERM;
-      }
-      if (reason.contains("File exists")) {
-        return EXIST;
-      }
-      if (reason.contains("No space left")) {
-        return NOSPC;
-      }
-      if (reason.contains("Invalid argument")) {
-        return INVAL;
-      }
-      if (reason.contains("File name too long")) {
-        return NAMETOOLONG;
+      for (Map.Entry<String, Integer> known : BY_REASON.entrySet()) {
+        if (reason.contains(known.getKey())) {
+          return known.getValue();
+        }
       }
     }
     if (e instanceof UnsupportedOperationException) {
       return NOTSUP;
     }
-    if (e instanceof SecurityException) {
-      return ACCES;
-    }
-    if (e instanceof IOException) {
-      return IO;
-    }
-    return IO;
+    return e instanceof SecurityException ? ACCES : IO;
   }
 }
