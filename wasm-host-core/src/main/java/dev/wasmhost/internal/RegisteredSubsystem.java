@@ -221,28 +221,28 @@ final class RegisteredSubsystem {
 
   Object call(String function, Object... args) {
     ThreadSlot slot = slot();
-    slot.enter();
+    boolean outermost = slot.enter();
     try {
       return slot.instance.call(function, args);
     } catch (WasmException e) {
       slot.afterFailure();
       throw e;
     } finally {
-      slot.exit();
+      slot.exit(outermost);
     }
   }
 
   /** A dependent's import: runs on this thread's instance of this subsystem's current version. */
   long[] forward(String export, long[] args) {
     ThreadSlot slot = slot();
-    slot.enter();
+    boolean outermost = slot.enter();
     try {
       return slot.instance.handle(export).apply(args);
     } catch (WasmException e) {
       slot.afterFailure();
       throw e;
     } finally {
-      slot.exit();
+      slot.exit(outermost);
     }
   }
 
@@ -266,9 +266,10 @@ final class RegisteredSubsystem {
       ops = Arrays.copyOf(ops, Math.max(index + 1, ops.length * 2));
       slot.ops = ops;
     }
+    ExportHandle export = slot.instance.handle(function);
+    TypedHandles.check(export, shape);
     RegistryHandles.Pin pin =
-        new RegistryHandles.Pin(
-            Thread.currentThread(), slot, slot.instance, slot.version, slot.instance.function(function, shape));
+        new RegistryHandles.Pin(slot, slot.instance, slot.version, export);
     ops[index] = pin;
     return pin;
   }

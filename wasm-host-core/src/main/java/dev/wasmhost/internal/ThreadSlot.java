@@ -3,23 +3,28 @@ package dev.wasmhost.internal;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.lang.ref.WeakReference;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * One thread's instance of one registry subsystem, and the typed handles bound on it.
  *
- * <p>Only the owning thread writes {@link #instance}, {@link #ops} and {@link #depth}; {@link
- * #version} is volatile so that a swap can see which version each thread is on. {@link #depth} counts
- * the owner's calls in progress with opaque stores: plain moves on x86, so the hot path pays no fence,
- * while a draining thread still sees every store eventually. A call that read the old version just
- * before a swap may start after the drain looked at it; it still runs correctly, on the old instance,
- * which retiring never invalidates.
+ * <p>Only the owning thread writes {@link #instance}, {@link #ops} and {@link #busy}; {@link #version}
+ * is volatile so that a swap can see which version each thread is on. {@link #busy} marks the owner's
+ * outermost call in progress with opaque stores of constants: plain moves on x86, so the hot path pays
+ * no fence, and unlike a counter's read-modify-write no store depends on the previous call's. A
+ * nested call (a host function calling back into the registry) sees the mark set and leaves it to the
+ * outermost call. A draining thread
+ * still sees every store eventually. A call that read the old version just before a swap may start
+ * after the drain looked at it; it still runs correctly, on the old instance, which retiring never
+ * invalidates.
  */
 final class ThreadSlot {
-  private static final VarHandle DEPTH;
+  private static final VarHandle BUSY;
 
   static {
     try {
-      DEPTH = MethodHandles.lookup().findVarHandle(ThreadSlot.class, "depth", int.class);
+      BUSY = MethodHandles.lookup().findVarHandle(ThreadSlot.class, "busy", boolean.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -30,25 +35,37 @@ final class ThreadSlot {
   LiveInstance instance;
   /** The {@link RegistryHandles.Pin} of each handle used on this thread, by handle index. */
   Object[] ops = new Object[4];
-  @SuppressWarnings("unused") // accessed through DEPTH
-  private int depth;
+  @SuppressWarnings("unused") // accessed through BUSY
+  private boolean busy;
+  /** The handles this thread owns whose pin is this slot's instance: cleared when it traps. */
+  private final List<RegistryHandles.Pin> owned = new ArrayList<>(4);
 
-  void enter() {
-    DEPTH.setOpaque(this, (int) DEPTH.getOpaque(this) + 1);
+  /**
+   * Marks a call in progress; returns whether this is the outermost one, which must be passed to
+   * {@link #exit}. Owner thread only.
+   */
+  boolean enter() {
+    if ((boolean) BUSY.getOpaque(this)) {
+      return false;
+    }
+    BUSY.setOpaque(this, true);
+    return true;
   }
 
-  void exit() {
-    DEPTH.setOpaque(this, (int) DEPTH.getOpaque(this) - 1);
+  void exit(boolean outermost) {
+    if (outermost) {
+      BUSY.setOpaque(this, false);
+    }
   }
 
   /** True when the owner is not inside a call on this slot. Owner thread only. */
   boolean idle() {
-    return (int) DEPTH.getOpaque(this) == 0;
+    return !(boolean) BUSY.getOpaque(this);
   }
 
   /** Read by other threads while draining. */
   boolean busyOn(SubsystemRuntime runtime) {
-    return version == runtime && (int) DEPTH.getOpaque(this) > 0;
+    return version == runtime && (boolean) BUSY.getOpaque(this);
   }
 
   boolean ownerAlive() {
@@ -56,11 +73,25 @@ final class ThreadSlot {
     return thread != null && thread.isAlive();
   }
 
-  /** After a failed call: a trapped instance is never used again. */
+  /** Records that {@code handle} now calls this slot's instance. Owner thread only. */
+  void own(RegistryHandles.Pin handle) {
+    for (RegistryHandles.Pin pin : owned) {
+      if (pin == handle) {
+        return;
+      }
+    }
+    owned.add(handle);
+  }
+
+  /** After a failed call: a trapped instance is never used again, by any handle. */
   void afterFailure() {
     if (instance != null && instance.trapped()) {
       version = null;
       instance = null;
+      for (RegistryHandles.Pin handle : owned) {
+        handle.runtime = null; // its owner's next call looks its slot up again
+      }
+      owned.clear();
     }
   }
 }

@@ -9,6 +9,7 @@ import dev.wasmhost.FunctionType;
 import dev.wasmhost.InvalidCallException;
 import dev.wasmhost.ValueType;
 import dev.wasmhost.WasmFunction;
+import java.util.Map;
 import java.util.function.DoubleBinaryOperator;
 import java.util.function.DoubleSupplier;
 import java.util.function.DoubleUnaryOperator;
@@ -30,13 +31,52 @@ import java.util.function.LongUnaryOperator;
 final class TypedHandles {
   private TypedHandles() {}
 
+  /** The signature each supported shape needs. */
+  private static final Map<Class<?>, FunctionType> SIGNATURES =
+      Map.ofEntries(
+          Map.entry(IntBinaryOperator.class, sig(I32, I32).returning(I32)),
+          Map.entry(IntUnaryOperator.class, sig(I32).returning(I32)),
+          Map.entry(LongBinaryOperator.class, sig(I64, I64).returning(I64)),
+          Map.entry(LongUnaryOperator.class, sig(I64).returning(I64)),
+          Map.entry(DoubleBinaryOperator.class, sig(F64, F64).returning(F64)),
+          Map.entry(DoubleUnaryOperator.class, sig(F64).returning(F64)),
+          Map.entry(IntSupplier.class, sig().returning(I32)),
+          Map.entry(LongSupplier.class, sig().returning(I64)),
+          Map.entry(DoubleSupplier.class, sig().returning(F64)),
+          Map.entry(Runnable.class, sig()),
+          Map.entry(IntConsumer.class, sig(I32)),
+          Map.entry(LongConsumer.class, sig(I64)),
+          Map.entry(IntToLongFunction.class, sig(I32).returning(I64)),
+          Map.entry(LongToIntFunction.class, sig(I64).returning(I32)));
+
+  /**
+   * Checks that {@code handle} can be bound as {@code shape}, as {@link #bind} does.
+   *
+   * @throws InvalidCallException if the shape is not supported or does not fit the export's type
+   */
+  static void check(ExportHandle handle, Class<?> shape) {
+    if (shape == WasmFunction.class) {
+      return;
+    }
+    FunctionType expected = SIGNATURES.get(shape);
+    if (expected == null) {
+      throw new InvalidCallException(
+          handle.describe() + ": " + shape.getName() + " is not a supported handle type; see Instance's"
+              + " documentation for the supported interfaces, or use WasmFunction");
+    }
+    if (!handle.type().equals(expected)) {
+      throw new InvalidCallException(
+          handle.describe() + " cannot be bound as " + shape.getSimpleName() + ", which needs " + expected);
+    }
+  }
+
   static <T> T bind(ExportHandle handle, Class<T> shape) {
+    check(handle, shape);
     ExportFunction f = handle.function();
     Object bound;
     if (shape == WasmFunction.class) {
       bound = handle;
     } else if (shape == IntBinaryOperator.class) {
-      require(handle, shape, sig(I32, I32).returning(I32));
       bound =
           (IntBinaryOperator)
               (a, b) -> {
@@ -47,7 +87,6 @@ final class TypedHandles {
                 }
               };
     } else if (shape == IntUnaryOperator.class) {
-      require(handle, shape, sig(I32).returning(I32));
       bound =
           (IntUnaryOperator)
               a -> {
@@ -58,7 +97,6 @@ final class TypedHandles {
                 }
               };
     } else if (shape == LongBinaryOperator.class) {
-      require(handle, shape, sig(I64, I64).returning(I64));
       bound =
           (LongBinaryOperator)
               (a, b) -> {
@@ -69,7 +107,6 @@ final class TypedHandles {
                 }
               };
     } else if (shape == LongUnaryOperator.class) {
-      require(handle, shape, sig(I64).returning(I64));
       bound =
           (LongUnaryOperator)
               a -> {
@@ -80,7 +117,6 @@ final class TypedHandles {
                 }
               };
     } else if (shape == DoubleBinaryOperator.class) {
-      require(handle, shape, sig(F64, F64).returning(F64));
       bound =
           (DoubleBinaryOperator)
               (a, b) -> {
@@ -92,7 +128,6 @@ final class TypedHandles {
                 }
               };
     } else if (shape == DoubleUnaryOperator.class) {
-      require(handle, shape, sig(F64).returning(F64));
       bound =
           (DoubleUnaryOperator)
               a -> {
@@ -103,7 +138,6 @@ final class TypedHandles {
                 }
               };
     } else if (shape == IntSupplier.class) {
-      require(handle, shape, sig().returning(I32));
       bound =
           (IntSupplier)
               () -> {
@@ -114,7 +148,6 @@ final class TypedHandles {
                 }
               };
     } else if (shape == LongSupplier.class) {
-      require(handle, shape, sig().returning(I64));
       bound =
           (LongSupplier)
               () -> {
@@ -125,7 +158,6 @@ final class TypedHandles {
                 }
               };
     } else if (shape == DoubleSupplier.class) {
-      require(handle, shape, sig().returning(F64));
       bound =
           (DoubleSupplier)
               () -> {
@@ -136,7 +168,6 @@ final class TypedHandles {
                 }
               };
     } else if (shape == Runnable.class) {
-      require(handle, shape, sig());
       bound =
           (Runnable)
               () -> {
@@ -147,7 +178,6 @@ final class TypedHandles {
                 }
               };
     } else if (shape == IntConsumer.class) {
-      require(handle, shape, sig(I32));
       bound =
           (IntConsumer)
               a -> {
@@ -158,7 +188,6 @@ final class TypedHandles {
                 }
               };
     } else if (shape == LongConsumer.class) {
-      require(handle, shape, sig(I64));
       bound =
           (LongConsumer)
               a -> {
@@ -169,7 +198,6 @@ final class TypedHandles {
                 }
               };
     } else if (shape == IntToLongFunction.class) {
-      require(handle, shape, sig(I32).returning(I64));
       bound =
           (IntToLongFunction)
               a -> {
@@ -180,7 +208,6 @@ final class TypedHandles {
                 }
               };
     } else if (shape == LongToIntFunction.class) {
-      require(handle, shape, sig(I64).returning(I32));
       bound =
           (LongToIntFunction)
               a -> {
@@ -191,9 +218,7 @@ final class TypedHandles {
                 }
               };
     } else {
-      throw new InvalidCallException(
-          handle.describe() + ": " + shape.getName() + " is not a supported handle type; see Instance's"
-              + " documentation for the supported interfaces, or use WasmFunction");
+      throw new IllegalStateException("no binding for " + shape.getName()); // check() accepted it
     }
     return shape.cast(bound);
   }
@@ -202,10 +227,4 @@ final class TypedHandles {
     return FunctionType.accepting(params);
   }
 
-  private static void require(ExportHandle handle, Class<?> shape, FunctionType expected) {
-    if (!handle.type().equals(expected)) {
-      throw new InvalidCallException(
-          handle.describe() + " cannot be bound as " + shape.getSimpleName() + ", which needs " + expected);
-    }
-  }
 }

@@ -19,7 +19,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -35,6 +37,10 @@ class DrainTest {
   /** When set, env.block swaps job to blocking_v2 from inside the call instead of blocking. */
   private final AtomicReference<Registry> replaceFromInside = new AtomicReference<>();
   private final AtomicReference<SubsystemVersion> replacedFromInside = new AtomicReference<>();
+  /** When set, env.block first calls this handle (a nested call on the same thread and version). */
+  private final AtomicReference<IntSupplier> nestFromInside = new AtomicReference<>();
+  private final AtomicInteger nestedResult = new AtomicInteger();
+  private volatile boolean nesting;
   private final ExecutorService callerA = Executors.newSingleThreadExecutor(r -> new Thread(r, "caller-A"));
   private final ExecutorService replacerB = Executors.newSingleThreadExecutor(r -> new Thread(r, "replacer-B"));
   private final RegistryFixtures.Events events = new RegistryFixtures.Events();
@@ -55,6 +61,18 @@ class DrainTest {
             "block",
             FunctionType.accepting(),
             (caller, args) -> {
+              if (nesting) {
+                return null; // the nested call itself returns at once
+              }
+              IntSupplier nested = nestFromInside.getAndSet(null);
+              if (nested != null) {
+                nesting = true;
+                try {
+                  nestedResult.set(nested.getAsInt());
+                } finally {
+                  nesting = false;
+                }
+              }
               Registry inside = replaceFromInside.getAndSet(null);
               if (inside != null) {
                 replacedFromInside.set(inside.replace("job", uri("blocking_v2.wasm")));
@@ -122,6 +140,35 @@ class DrainTest {
       assertThat(callerA.submit(() -> registry.call("job", "run")).get(10, TimeUnit.SECONDS))
           .as("A's next call runs on the new version")
           .isEqualTo(2);
+    }
+  }
+
+  @Test
+  void aNestedCallThatReturnsDoesNotEndTheOuterCallsHoldOnTheOldVersion() throws Exception {
+    try (Registry registry = registryWithJob(Duration.ofSeconds(10))) {
+      IntSupplier run = registry.function("job", "run", IntSupplier.class);
+      nestFromInside.set(run);
+      Future<Integer> a =
+          callerA.submit(
+              () -> {
+                blocked = Thread.currentThread();
+                return run.getAsInt();
+              });
+      assertThat(entered.await(10, TimeUnit.SECONDS)).as("A is inside run()").isTrue();
+      assertThat(nestedResult.get()).as("the nested call through the same handle ran and returned").isEqualTo(1);
+
+      Future<SubsystemVersion> b = replacerB.submit(() -> registry.replace("job", uri("blocking_v2.wasm")));
+
+      assertThatThrownBy(() -> b.get(300, TimeUnit.MILLISECONDS))
+          .as("replace still drains: A's outer call is on version 1")
+          .isInstanceOf(TimeoutException.class);
+      assertThat(events.of(RegistryEvent.Type.CLOSED)).isEmpty();
+
+      release.countDown();
+      assertThat(a.get(10, TimeUnit.SECONDS)).isEqualTo(1);
+      assertThat(b.get(10, TimeUnit.SECONDS).number()).isEqualTo(2);
+      assertThat(events.summary()).containsExactly("RESOLVED job", "SWAPPED job", "CLOSED job");
+      assertThat(callerA.submit(run::getAsInt).get(10, TimeUnit.SECONDS)).isEqualTo(2);
     }
   }
 

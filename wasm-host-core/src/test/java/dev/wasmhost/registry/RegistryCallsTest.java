@@ -70,6 +70,28 @@ class RegistryCallsTest {
   }
 
   @Test
+  void aHandleWhoseOwnerThreadDiedIsTakenOverWithTheNewThreadsOwnInstance() throws Exception {
+    registry.register("counter", module("memory.wasm"));
+    IntSupplier inc = registry.function("counter", "inc", IntSupplier.class);
+    int[] first = new int[3];
+    Thread owner = new Thread(() -> {
+      for (int i = 0; i < first.length; i++) {
+        first[i] = inc.getAsInt(); // the first thread to call owns the handle
+      }
+    });
+    owner.start();
+    owner.join();
+    assertThat(first).containsExactly(1, 2, 3);
+
+    // The owner is dead; this thread takes the handle over, on its own instance (not the dead one's).
+    assertThat(inc.getAsInt()).isEqualTo(1);
+    assertThat(inc.getAsInt()).isEqualTo(2);
+    // And it owns it now: a trap on this thread's instance moves the handle to a fresh instance.
+    assertThatThrownBy(() -> registry.call("counter", "load", 1 << 30)).isInstanceOf(TrapException.class);
+    assertThat(inc.getAsInt()).isEqualTo(1);
+  }
+
+  @Test
   void aTrapIsATrapExceptionAndTheNextCallWorks() {
     registry.register("traps", module("traps.wasm"));
     Runnable unreachable = registry.function("traps", "unreachable", Runnable.class);
