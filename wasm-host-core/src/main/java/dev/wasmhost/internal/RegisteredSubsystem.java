@@ -299,6 +299,7 @@ final class RegisteredSubsystem {
     }
     lastVersionNumber = next.version.number();
     current = next;
+    old.retired = true;
     log.info("subsystem {} swapped from {} to {}", id, old.version, next.version);
     registry.fire(new RegistryEvent(RegistryEvent.Type.SWAPPED, id, next.version, null));
     return new SubsystemRuntime[] {old, next};
@@ -379,6 +380,9 @@ final class RegisteredSubsystem {
   synchronized void close() {
     SubsystemRuntime old = current;
     current = SubsystemRuntime.CLOSED;
+    if (old != null) {
+      old.retired = true;
+    }
     if (old != null && old != SubsystemRuntime.CLOSED) {
       registry.fire(new RegistryEvent(RegistryEvent.Type.CLOSED, id, old.version, null));
     }

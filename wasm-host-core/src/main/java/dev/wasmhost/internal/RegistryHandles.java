@@ -104,7 +104,7 @@ final class RegistryHandles {
 
     /** The calling thread's pin; the caller enters and exits its slot around the call. */
     final Pin pin() {
-      if (owner != Thread.currentThread() || runtime != sub.currentOrClosed()) {
+      if (owner != Thread.currentThread() || runtime.retired) {
         return lookUp();
       }
       return this;

@@ -8,6 +8,16 @@ import dev.wasmhost.WasmException;
 final class SubsystemRuntime {
   /** Marks a subsystem whose registry was closed. */
   static final SubsystemRuntime CLOSED = new SubsystemRuntime(null, null, null, null, 0);
+  /** What a handle's pin holds when it must look its slot up again. */
+  static final SubsystemRuntime STALE = new SubsystemRuntime(null, null, null, null, 0);
+
+  static {
+    CLOSED.retired = true;
+    STALE.retired = true;
+  }
+
+  /** Set once a newer version replaced this one, or the registry closed. */
+  volatile boolean retired;
 
   final SubsystemVersion version;
   final LoadedModule module;

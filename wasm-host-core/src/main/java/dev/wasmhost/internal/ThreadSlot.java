@@ -89,7 +89,7 @@ final class ThreadSlot {
       version = null;
       instance = null;
       for (RegistryHandles.Pin handle : owned) {
-        handle.runtime = null; // its owner's next call looks its slot up again
+        handle.runtime = SubsystemRuntime.STALE; // its owner's next call looks its slot up again
       }
       owned.clear();
     }
