@@ -21,6 +21,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -368,9 +369,13 @@ final class ChicoryLoader implements Loader {
       if (code.meta == null) {
         throw new IllegalArgumentException("the entry holds no meta module");
       }
+      // Defining the classes (the verifier's work) and decoding the meta module are independent and
+      // each a large part of a warm start: side by side, on a compiler thread and this one.
+      CompletableFuture<Function<com.dylibso.chicory.runtime.Instance, Machine>> machines =
+          CompletableFuture.supplyAsync(code::defineClasses, compilers());
       com.dylibso.chicory.wasm.WasmModule meta = Parser.parse(code.meta);
       ModuleShape shape = new ModuleShape(meta, null);
-      Function<com.dylibso.chicory.runtime.Instance, Machine> factory = code.load(meta);
+      Function<com.dylibso.chicory.runtime.Instance, Machine> factory = CompiledCode.factory(meta, defined(machines));
       loaded =
           newLoadedModule(
               meta, code.directCalls, config.engine() == Engine.AUTO, shape, digest, source, bytes.length,
@@ -397,6 +402,22 @@ final class ChicoryLoader implements Loader {
         loaded.shape().functionCount,
         (System.nanoTime() - start) / 1_000_000);
     return new ModuleHandle(loaded);
+  }
+
+  /** The classes defined by {@code machines}, rethrowing what defining them threw. */
+  private static Function<com.dylibso.chicory.runtime.Instance, Machine> defined(
+      CompletableFuture<Function<com.dylibso.chicory.runtime.Instance, Machine>> machines) {
+    try {
+      return machines.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException cause) {
+        throw cause;
+      }
+      if (e.getCause() instanceof Error cause) {
+        throw cause;
+      }
+      throw e;
+    }
   }
 
   /**

@@ -116,6 +116,14 @@ final class CompiledCode {
    * module}, which must be the module they were compiled from or its meta module.
    */
   Function<Instance, Machine> load(WasmModule module) {
+    return factory(module, defineClasses());
+  }
+
+  /**
+   * Defines these classes in a new class loader; needs no module, so that a warm start can define
+   * them while it decodes the meta module. Returns the generated machine's constructor.
+   */
+  Function<Instance, Machine> defineClasses() {
     ClassLoadingCollector collector = new ClassLoadingCollector();
     for (Map.Entry<String, byte[]> entry : classes.entrySet()) {
       if (entry.getKey().equals(mainClass)) {
@@ -124,7 +132,15 @@ final class CompiledCode {
         collector.put(entry.getKey(), entry.getValue());
       }
     }
-    return new MachineFactory(module, collector.machineFactory());
+    return collector.machineFactory();
+  }
+
+  /**
+   * A factory for instances of {@code module}, which must be the module the classes were compiled
+   * from or its meta module, running classes from {@link #defineClasses}.
+   */
+  static Function<Instance, Machine> factory(WasmModule module, Function<Instance, Machine> machines) {
+    return new MachineFactory(module, machines);
   }
 
   /** The disk cache payload. */
