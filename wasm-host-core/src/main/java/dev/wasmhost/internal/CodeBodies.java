@@ -2,8 +2,9 @@ package dev.wasmhost.internal;
 
 /**
  * Walks the function bodies of a module's code section (id 10) straight from its bytes, for the
- * loader's quick checks ({@link HugeMethods}, {@link CodeFeatures}). The module has been decoded and
- * validated by Chicory (or rewritten from such a module by wasm-host), so the structure is trusted; a walk that runs into something unexpected
+ * loader's quick checks ({@link HugeMethods}, {@link CodeFeatures}) and for {@link
+ * InterruptibleLoops}. The module has been decoded and validated by Chicory (or rewritten from such a
+ * module by wasm-host), so the structure is trusted; a walk that runs into something unexpected
  * throws a {@link RuntimeException}, which callers treat as "cannot tell".
  */
 final class CodeBodies {

@@ -14,8 +14,10 @@ package dev.wasmhost.internal;
  * Chicory 1.7.5's interpreter checks the thread's interrupt flag on calls and on {@code br}, but not
  * on tail calls or on those conditional branches, so a guest looping through them could not be
  * stopped at its deadline there. Its compiled code checks on every backward jump and turns tail calls
- * into ordinary calls, so the loader runs such modules compiled: always for tail calls, and for
- * conditional loops when the loader has a call deadline.
+ * into ordinary calls, so the loader runs modules with tail calls compiled. Modules with conditional
+ * loops keep their engine: the loader has {@link InterruptibleLoops} insert a {@code br} into those
+ * loops, and only if that rewrite fails does it fall back to running them compiled (when the loader
+ * has a call deadline).
  *
  * <ul>
  *   <li>GC instructions (the {@code 0xFB} prefix: {@code struct.new}, {@code array.new}, {@code

@@ -1328,7 +1328,7 @@ final class FuelInstrumenter {
 
   /**
    * Reads {@code bytes[pos, limit)}; every read past the limit is an {@link IllegalArgumentException}.
-   * Also used by {@link CodeBodies}.
+   * Also used by {@link CodeBodies} and {@link InterruptibleLoops}.
    */
   static final class Cursor {
     private final byte[] bytes;
@@ -1444,8 +1444,8 @@ final class FuelInstrumenter {
     }
   }
 
-  /** A growable byte buffer with LEB128 writers. */
-  private static final class Out extends ByteArrayOutputStream {
+  /** A growable byte buffer with LEB128 writers. Also used by {@link InterruptibleLoops}. */
+  static final class Out extends ByteArrayOutputStream {
     Out(int capacity) {
       super(capacity);
     }
