@@ -95,6 +95,23 @@ class InterruptibleLoopsTest {
     return bytes;
   }
 
+  /**
+   * loop_params.wasm with the end of {@code fib}'s loop overwritten by {@code unreachable}: a body
+   * that ends with a block left open, which Chicory accepts (ConditionalLoopDeadlineTest).
+   */
+  static byte[] loopLeftOpen() {
+    byte[] bytes = FuelInstrumenterTest.wasm("loop_params");
+    bytes[104] = 0x00;
+    return bytes;
+  }
+
+  /**
+   * A function whose body goes on after its final end, which Chicory accepts and never runs: {@code
+   * f()} returns 7.
+   */
+  static final byte[] CODE_AFTER_THE_END =
+      module(bytesOf(1, 0x60, 0, 1, 0x7F), 0, null, bytesOf(0x00, 0x41, 0x07, 0x0B, 0x03, 0x40, 0x0C, 0x00, 0x0B));
+
   /** One function of type {@code functionType}, exported as "f", and a tag section if given. */
   private static byte[] module(byte[] types, int functionType, byte[] tags, byte[] body) {
     return concat(
@@ -126,6 +143,8 @@ class InterruptibleLoopsTest {
     modules.put("fib mutant", fibMutant());
     modules.put("GC loop", GC_LOOP);
     modules.put("try_table loop", TRY_TABLE_LOOP);
+    modules.put("loop left open", loopLeftOpen());
+    modules.put("code after the end", CODE_AFTER_THE_END);
     return modules;
   }
 
@@ -244,7 +263,8 @@ class InterruptibleLoopsTest {
             new Endless("br_table", FuelInstrumenterTest.wasm("loop_br_table"), "spin"),
             new Endless("loop with parameters", FuelInstrumenterTest.wasm("loop_params"), "spin", 1),
             new Endless("GC", GC_LOOP, "f", 1),
-            new Endless("try_table", TRY_TABLE_LOOP, "f", 1));
+            new Endless("try_table", TRY_TABLE_LOOP, "f", 1),
+            new Endless("a module with a loop left open", loopLeftOpen(), "spin", 1));
     for (Endless loop : endless) {
       Instance instance = Instance.builder(Parser.parse(InterruptibleLoops.rewrite(loop.module()))).build();
       AtomicReference<Throwable> ended = new AtomicReference<>();
@@ -268,9 +288,10 @@ class InterruptibleLoopsTest {
   }
 
   @Example
-  void theGcAndTryTableLoopsGiveTheirResultsWhenTheyEnd() {
+  void theHandBuiltModulesGiveTheirResults() {
     assertThat(run(InterruptibleLoops.rewrite(GC_LOOP), Engine.INTERPRETER, "f", 0)).isEqualTo(1);
     assertThat(run(InterruptibleLoops.rewrite(TRY_TABLE_LOOP), Engine.INTERPRETER, "f", 0)).isEqualTo(5);
+    assertThat(run(InterruptibleLoops.rewrite(CODE_AFTER_THE_END), Engine.INTERPRETER, "f")).isEqualTo(7);
   }
 
   /** The testdata modules' exports give the same results (or traps) before and after the rewrite. */

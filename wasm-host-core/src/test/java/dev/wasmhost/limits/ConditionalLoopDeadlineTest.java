@@ -169,6 +169,29 @@ class ConditionalLoopDeadlineTest {
     }
   }
 
+  /**
+   * Found by the 100,000-case fuzz run once loop_params.wasm was a seed: with the end of {@code fib}'s
+   * loop (byte 104) overwritten by {@code unreachable}, Chicory 1.7.5 still accepts the module (the
+   * body ends with a block left open) but cannot compile it, so it runs in the interpreter whatever
+   * the engine. The walk gave up on that body, so none of the module's loops were rewritten, and
+   * {@code spin} ran past its deadline for ever.
+   */
+  @ParameterizedTest
+  @EnumSource(Engine.class)
+  void theLoopsOfAModuleWithABodyLeftOpenAreCheckedToo(Engine engine) {
+    byte[] bytes = Fixtures.bytes("loop_params");
+    assertThat(bytes[104]).as("the end of fib's loop").isEqualTo((byte) 0x0B);
+    bytes[104] = 0x00;
+    WasmModule module = WasmLoader.builder().engine(engine).build().load(bytes);
+    assertThat(module.awaitCompiled(Fixtures.COMPILE_WAIT)).as("Chicory cannot compile it").isFalse();
+    assertTimeoutPreemptively(
+        Duration.ofSeconds(30),
+        () -> assertStopped(
+            timed(() -> module.callWithTimeout(Duration.ofMillis(DEADLINE), "spin", 1L)), DEADLINE, "sha256:", "spin"),
+        "a guest that no deadline stops");
+    assertThat(module.call("fib", 0)).isEqualTo(0L);
+  }
+
   /** Before, such modules ran compiled on a loader with a deadline; now they keep their engine there too. */
   @ParameterizedTest
   @EnumSource(Engine.class)
