@@ -313,6 +313,36 @@ class InterruptibleLoopsTest {
     return new FuelInstrumenterTest.Loaded(module, engine).instance().export(export).apply(args)[0];
   }
 
+  /**
+   * Damaged modules that Chicory still accepts, which includes some that are not valid WebAssembly
+   * (such as {@link #loopLeftOpen}): whenever the rewrite succeeds, Chicory accepts its result too, so
+   * making loops interruptible never makes a module that loaded fail to load.
+   */
+  @Property(tries = 5000)
+  void whatChicoryAcceptsItAcceptsRewritten(@ForAll long seed) {
+    Random random = new Random(seed);
+    List<byte[]> seeds =
+        List.of(FuelInstrumenterTest.wasm("loop_br_table"), FuelInstrumenterTest.wasm("loop_params"), fibMutant(),
+            GC_LOOP, TRY_TABLE_LOOP);
+    byte[] module = seeds.get(random.nextInt(seeds.size())).clone();
+    int[] code = CodeBodies.codeSection(module);
+    for (int i = 1 + random.nextInt(3); i > 0; i--) { // damage the code section, where the rewrite works
+      module[code[1] + random.nextInt(code[2] - code[1])] = (byte) random.nextInt(256);
+    }
+    try {
+      Parser.parse(module);
+    } catch (RuntimeException | AssertionError e) {
+      return; // rejected: the loader never rewrites it
+    }
+    byte[] rewritten;
+    try {
+      rewritten = InterruptibleLoops.rewrite(module);
+    } catch (RuntimeException e) {
+      return; // the loader keeps the module as it is
+    }
+    Parser.parse(rewritten);
+  }
+
   // -------------------------------------------------------------------------------------------
   // Random programs.
 
