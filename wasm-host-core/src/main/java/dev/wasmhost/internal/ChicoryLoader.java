@@ -56,7 +56,7 @@ final class ChicoryLoader implements Loader {
    * Everything besides the module that changes the compiled classes; part of the disk cache key, so
    * a change here only causes misses, never wrong code.
    */
-  static final String COMPILE_OPTIONS = "maxFunctionsPerClass=default;fallback=SILENT";
+  static final String COMPILE_OPTIONS = "maxFunctionsPerClass=default;fallback=SILENT;loops=checked";
 
   private final LoaderConfig config;
   private final AsyncCache<String, ModuleHandle> cache;
@@ -266,12 +266,16 @@ final class ChicoryLoader implements Loader {
       throw new InvalidModuleException("module " + label + " is malformed: " + impossible);
     }
     String fuelGlobal = null;
-    // The digest of the bytes compiled, which keys the disk cache entry; the meta module is built
-    // from those bytes, so fuel-metered modules (compiled from rewritten bytes) get none.
-    String compiledDigest = digest;
-    byte[] metaSource = bytes;
+    CodeFeatures features;
+    // The bytes the module runs: the original ones, or those rewritten for fuel metering and then
+    // for interruptible loops (in that order, so that the inserted checks are not charged). One
+    // module for every engine, so that AUTO's interpreter and compiled code run the same code.
+    byte[] runs = bytes;
+    boolean loopsUnchecked = false;
     try {
       module = Parser.parse(bytes);
+      // Only once Chicory has validated the bytes: the walk trusts their structure.
+      features = CodeFeatures.of(bytes);
       if (config.fuelPerCall() > 0) {
         FuelInstrumenter.Instrumented metered;
         try {
@@ -279,10 +283,19 @@ final class ChicoryLoader implements Loader {
         } catch (IllegalArgumentException e) {
           throw new InvalidModuleException("module " + label + " cannot be metered: " + e.getMessage(), e);
         }
-        module = Parser.parse(metered.bytes());
+        runs = metered.bytes();
         fuelGlobal = metered.fuelGlobal();
-        compiledDigest = Digests.sha256(metered.bytes());
-        metaSource = null;
+      }
+      if (features.uncheckedLoops()) {
+        try {
+          runs = InterruptibleLoops.rewrite(runs);
+        } catch (RuntimeException e) {
+          log.debug("the loops of module {} could not be made interruptible: {}", label, e.toString());
+          loopsUnchecked = true;
+        }
+      }
+      if (runs != bytes) {
+        module = Parser.parse(runs);
       }
       shape = new ModuleShape(module, fuelGlobal);
     } catch (MalformedException e) {
@@ -301,7 +314,12 @@ final class ChicoryLoader implements Loader {
     }
     log.debug("decoded module {} ({} bytes, {} functions) in {} ms", label, bytes.length, shape.functionCount,
         (System.nanoTime() - start) / 1_000_000);
-    CodeFeatures features = CodeFeatures.of(bytes);
+    // The disk cache entry is keyed by the original digest (which warm() looks up) unless the module
+    // is fuel-metered, whose entry is keyed by the bytes compiled and holds no meta module (warm()
+    // does not serve metered loaders). The meta module comes from the bytes compiled: the functions
+    // Chicory leaves to the interpreter inside compiled code need the loop checks too.
+    String compiledDigest = fuelGlobal == null ? digest : Digests.sha256(runs);
+    byte[] metaSource = fuelGlobal == null ? runs : null;
     LoadedModule loaded =
         newLoadedModule(
             module, !features.gcInstructions(), config.engine() == Engine.AUTO, shape, digest, source,
@@ -317,10 +335,11 @@ final class ChicoryLoader implements Loader {
               + " (so no deadline could stop a loop of them): it runs compiled",
           label);
       engine = Engine.COMPILER;
-    } else if (engine != Engine.COMPILER && features.uncheckedLoops() && defaultLimits().callTimeoutNanos() > 0) {
+    } else if (engine != Engine.COMPILER && loopsUnchecked && defaultLimits().callTimeoutNanos() > 0) {
       log.info(
           "module {} has loops that Chicory's interpreter repeats without checking for interruption"
-              + " (a br_if or br_table back to the loop): it runs compiled, so that the call deadline holds",
+              + " (a br_if or br_table back to the loop), which could not be rewritten to check: it runs"
+              + " compiled, so that the call deadline holds",
           label);
       engine = Engine.COMPILER;
     }

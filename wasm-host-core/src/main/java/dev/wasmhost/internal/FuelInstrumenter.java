@@ -1041,7 +1041,10 @@ final class FuelInstrumenter {
 
   /**
    * Skips one instruction at {@code code[pos]}, whatever it is, and returns the position after it.
-   * Block-structured instructions are skipped as their opening opcode and block type only.
+   * Block-structured instructions are skipped as their opening opcode and block type only ({@code
+   * try_table} with its catch clauses). Unlike the metering walk, this one also knows the exception
+   * handling and GC instructions Chicory decodes, for {@link CodeBodies#walk}: only metering has a
+   * reason to reject them.
    */
   static int skipInstruction(byte[] code, int pos, int end) {
     Cursor in = new Cursor(code, pos, end);
@@ -1052,12 +1055,87 @@ final class FuelInstrumenter {
       case 0x04:
         in.skipBlockType();
         break;
-      case 0x0B:
+      case 0x1F: { // try_table: block type, then catch clauses of a kind, a tag for two kinds, a label
+        in.skipBlockType();
+        int catches = in.u32();
+        for (int i = 0; i < catches; i++) {
+          int kind = in.u8();
+          if (kind > 3) {
+            throw malformed("unknown catch clause kind " + kind, in.pos - 1);
+          }
+          if (kind <= 1) { // catch, catch_ref: a tag
+            in.u32();
+          }
+          in.u32();
+        }
+        break;
+      }
+      case 0x08: // throw: a tag
+        in.u32();
+        break;
+      case 0x0A: // throw_ref
+      case 0x0B: // end
+        break;
+      case 0xFB:
+        skipGc(in, pos);
         break;
       default:
         skipImmediates(in, opcode, -1, pos);
     }
     return in.pos;
+  }
+
+  /** Skips a GC instruction after its {@code 0xFB} prefix. */
+  private static void skipGc(Cursor in, int at) {
+    int sub = in.u32();
+    switch (sub) {
+      case 15: // array.len
+      case 26: // any.convert_extern
+      case 27: // extern.convert_any
+      case 28: // ref.i31
+      case 29: // i31.get_s
+      case 30: // i31.get_u
+        return;
+      case 0: // struct.new type
+      case 1: // struct.new_default type
+      case 6: // array.new type
+      case 7: // array.new_default type
+      case 11: // array.get type
+      case 12: // array.get_s type
+      case 13: // array.get_u type
+      case 14: // array.set type
+      case 16: // array.fill type
+        in.u32();
+        return;
+      case 2: // struct.get type field, and its _s, _u and set
+      case 3:
+      case 4:
+      case 5:
+      case 8: // array.new_fixed type size
+      case 9: // array.new_data type data
+      case 10: // array.new_elem type element
+      case 17: // array.copy type type
+      case 18: // array.init_data type data
+      case 19: // array.init_elem type element
+        in.u32();
+        in.u32();
+        return;
+      case 20: // ref.test, ref.test null, ref.cast, ref.cast null: a heap type (s33)
+      case 21:
+      case 22:
+      case 23:
+        in.skipLeb(5);
+        return;
+      case 24: // br_on_cast and br_on_cast_fail: flags, label, two heap types
+      case 25:
+        in.u8();
+        in.u32();
+        in.skipLeb(5);
+        in.skipLeb(5);
+        return;
+      default:
+        throw unsupported("opcode", "0xFB " + sub, -1, at);
+    }
   }
 
   /** Skips the immediates of any instruction but block, loop, if and end. */
@@ -1248,8 +1326,11 @@ final class FuelInstrumenter {
   // ---------------------------------------------------------------------------------------------
   // Bytes.
 
-  /** Reads {@code bytes[pos, limit)}; every read past the limit is an {@link IllegalArgumentException}. */
-  private static final class Cursor {
+  /**
+   * Reads {@code bytes[pos, limit)}; every read past the limit is an {@link IllegalArgumentException}.
+   * Also used by {@link CodeBodies} and {@link InterruptibleLoops}.
+   */
+  static final class Cursor {
     private final byte[] bytes;
     private final int limit;
     int pos;
@@ -1363,8 +1444,8 @@ final class FuelInstrumenter {
     }
   }
 
-  /** A growable byte buffer with LEB128 writers. */
-  private static final class Out extends ByteArrayOutputStream {
+  /** A growable byte buffer with LEB128 writers. Also used by {@link InterruptibleLoops}. */
+  static final class Out extends ByteArrayOutputStream {
     Out(int capacity) {
       super(capacity);
     }

@@ -85,12 +85,29 @@ public final class GeneratedModules {
    * argument plus one.
    */
   public static byte[] hugeFunction(int terms) {
+    return hugeFunction(terms, false);
+  }
+
+  /**
+   * {@link #hugeFunction(int)} whose {@code big} first runs a loop that {@code br_if} repeats for as
+   * long as its argument is not zero: {@code big(0)} returns 1 + 2 + ... + {@code terms}, any other
+   * argument never returns.
+   */
+  public static byte[] hugeFunctionWithLoop(int terms) {
+    return hugeFunction(terms, true);
+  }
+
+  private static byte[] hugeFunction(int terms, boolean loop) {
     Out types = new Out().u32(1).bytes(0x60).u32(1).bytes(I64).u32(1).bytes(I64);
     Out functions = new Out().u32(2).u32(0).u32(0);
     Out exports = new Out().u32(2);
     exports.name("big").bytes(0x00).u32(0);
     exports.name("small").bytes(0x00).u32(1);
-    Out big = new Out().bytes(0x20, 0x00);
+    Out big = new Out();
+    if (loop) {
+      big.bytes(0x03, 0x40, 0x20, 0x00, 0x50, 0x45, 0x0D, 0x00, 0x0B); // loop, x != 0, br_if 0, end
+    }
+    big.bytes(0x20, 0x00);
     for (int k = 1; k <= terms; k++) {
       big.bytes(0x42).s64(k).bytes(0x7c); // i64.const k, i64.add
     }

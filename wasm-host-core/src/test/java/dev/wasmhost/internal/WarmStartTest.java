@@ -2,8 +2,11 @@ package dev.wasmhost.internal;
 
 import static dev.wasmhost.internal.DiskCacheFixtures.BIG;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.dylibso.chicory.wasm.types.FunctionBody;
+import com.dylibso.chicory.wasm.types.OpCode;
+import dev.wasmhost.CallTimeoutException;
 import dev.wasmhost.DiskCacheStats;
 import dev.wasmhost.Engine;
 import dev.wasmhost.Instance;
@@ -199,6 +202,36 @@ class WarmStartTest {
       try (Instance instance = module.instantiate()) {
         assertThat(instance.function("big").apply(-1L)[0]).isEqualTo(sum - 1);
       }
+    }
+  }
+
+  /**
+   * A function Chicory leaves to the interpreter runs from the meta module of a warm entry, so the
+   * meta module is built from the bytes compiled: its conditionally repeated loops carry their check
+   * there too, and a deadline stops them.
+   */
+  @Test
+  void theMetaModuleKeepsTheLoopChecksOfAnInterpretedFunction() {
+    Path cache = work.resolve("cache");
+    int terms = 30_000; // too large for one JVM method: Chicory interprets it
+    byte[] bytes = GeneratedModules.hugeFunctionWithLoop(terms);
+    long sum = (long) terms * (terms + 1) / 2;
+    loader(Engine.COMPILER, cache).load(bytes);
+
+    for (Engine engine : new Engine[] {Engine.COMPILER, Engine.AUTO}) {
+      ChicoryLoader warm = loader(engine, cache);
+      WasmModule module = warm.load(bytes);
+      assertThat(stats(warm).hitCount()).isEqualTo(1);
+      FunctionBody big = core(module).chicoryModule().codeSection().getFunctionBody(0);
+      assertThat(big.instructions().subList(0, 4).stream().map(i -> i.opcode()).toList())
+          .as("the loop, then the inserted check")
+          .containsExactly(OpCode.LOOP, OpCode.BLOCK, OpCode.BR, OpCode.END);
+      assertThat(module.call("big", 0L)).isEqualTo(sum);
+      org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+          Duration.ofSeconds(30),
+          () -> assertThatThrownBy(() -> module.callWithTimeout(Duration.ofMillis(100), "big", 1L))
+              .isInstanceOf(CallTimeoutException.class));
+      assertThat(module.call("small", 41L)).isEqualTo(42L);
     }
   }
 
