@@ -273,14 +273,17 @@ final class ChicoryLoader implements Loader {
     byte[] runs = bytes;
     boolean loopsUnchecked = false;
     try {
-      module = Parser.parse(bytes);
-      // Only once Chicory has validated the bytes: the walk trusts their structure.
+      // Rewritten before decoding, so that a module is decoded once (a second decode of a 1 MB module
+      // costs hundreds of milliseconds on a cold JVM). The walks throw on what they cannot follow;
+      // whenever a rewrite fails or Chicory rejects its result, the original bytes are decoded to
+      // tell a malformed module from a rewrite's limit.
       features = CodeFeatures.of(bytes);
       if (config.fuelPerCall() > 0) {
         FuelInstrumenter.Instrumented metered;
         try {
           metered = FuelInstrumenter.instrument(bytes, config.fuelPerCall());
-        } catch (IllegalArgumentException e) {
+        } catch (RuntimeException e) {
+          Parser.parse(bytes); // throws if the module is malformed, which is the error to report
           throw new InvalidModuleException("module " + label + " cannot be metered: " + e.getMessage(), e);
         }
         runs = metered.bytes();
@@ -294,8 +297,19 @@ final class ChicoryLoader implements Loader {
           loopsUnchecked = true;
         }
       }
-      if (runs != bytes) {
+      try {
         module = Parser.parse(runs);
+      } catch (RuntimeException | AssertionError e) {
+        if (runs == bytes) {
+          throw e;
+        }
+        module = Parser.parse(bytes); // throws if the module itself is malformed
+        if (fuelGlobal != null) {
+          throw new InvalidModuleException("module " + label + " cannot be metered: " + e, e);
+        }
+        log.warn("module {}: its loops could not be made interruptible ({}); it runs as it is", label, e.toString());
+        runs = bytes;
+        loopsUnchecked = true;
       }
       shape = new ModuleShape(module, fuelGlobal);
     } catch (MalformedException e) {
