@@ -11,3 +11,7 @@ for wat in *.wat; do
   esac
   echo "built $wasm"
 done
+# The module wasm-host-core decodes to warm Chicory's decoder (see ChicoryLoader).
+warmup=../../wasm-host-core/src/main/resources/dev/wasmhost/internal/decoder-warmup
+wat2wasm "$warmup.wat" -o "$warmup.wasm"
+echo "built $warmup.wasm"

@@ -15,6 +15,9 @@ import dev.wasmhost.LoadException;
 import dev.wasmhost.Loader;
 import dev.wasmhost.LoaderConfig;
 import dev.wasmhost.WasmModule;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -25,6 +28,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -59,7 +63,8 @@ final class ChicoryLoader implements Loader {
   static final String COMPILE_OPTIONS = "maxFunctionsPerClass=default;fallback=SILENT;loops=checked";
 
   private final LoaderConfig config;
-  private final AsyncCache<String, ModuleHandle> cache;
+  /** The in-memory cache; see {@link #startUp}. */
+  private final CompletableFuture<AsyncCache<String, ModuleHandle>> cache;
   private final DiskCache diskCache;
   private final DeepStackCalls deepStack;
   private final Observation observation;
@@ -67,13 +72,7 @@ final class ChicoryLoader implements Loader {
 
   ChicoryLoader(LoaderConfig config) {
     this.config = config;
-    this.cache =
-        Caffeine.newBuilder()
-            .maximumWeight(config.maxCacheBytes())
-            .weigher((String digest, ModuleHandle module) -> (int) Math.min(Integer.MAX_VALUE, module.sizeBytes()))
-            .executor(Runnable::run)
-            .recordStats()
-            .buildAsync();
+    this.cache = startUp(config);
     this.diskCache =
         config.diskCacheDirectory() == null
             ? null
@@ -210,7 +209,7 @@ final class ChicoryLoader implements Loader {
 
   private WasmModule cachedOrDecoded(String digest, String source, java.util.function.Supplier<ModuleHandle> decoder) {
     Flight mine = new Flight();
-    CompletableFuture<ModuleHandle> future = cache.get(digest, (key, executor) -> mine);
+    CompletableFuture<ModuleHandle> future = cache.join().get(digest, (key, executor) -> mine);
     if (future == mine) {
       try {
         mine.complete(decoder.get());
@@ -406,7 +405,9 @@ final class ChicoryLoader implements Loader {
       // each a large part of a warm start: side by side, on a compiler thread and this one.
       CompletableFuture<Function<com.dylibso.chicory.runtime.Instance, Machine>> machines =
           CompletableFuture.supplyAsync(code::defineClasses, compilers());
-      com.dylibso.chicory.wasm.WasmModule meta = Parser.parse(code.meta);
+      // Not validated again: the full module was when it was compiled, and the entry is checksummed.
+      com.dylibso.chicory.wasm.WasmModule meta =
+          Parser.builder().withValidation(false).build().parse(() -> new ByteArrayInputStream(code.meta));
       ModuleShape shape = new ModuleShape(meta, null);
       Function<com.dylibso.chicory.runtime.Instance, Machine> factory = CompiledCode.factory(meta, defined(machines));
       loaded =
@@ -530,6 +531,52 @@ final class ChicoryLoader implements Loader {
    * #COMPILER_THREADS}, daemon, created on first use and ended after 30 s idle, so an idle loader
    * holds no thread.
    */
+  /** Whether a loader of this JVM has started up on a background thread. */
+  private static final AtomicBoolean STARTED_IN_BACKGROUND = new AtomicBoolean();
+
+  /**
+   * Builds the in-memory cache. The first loader of a JVM does it on a short-lived daemon thread,
+   * which then decodes a small module with every usual section: in a fresh JVM, Caffeine's classes
+   * take about 50 ms to load and Chicory's decoder about 65 ms, and this overlaps both with the first
+   * load's reading and hashing of its module, which needs the cache only after that (a warm
+   * disk-cache start of a 1 MB module is a fifth faster). Later loaders, and any on a single core,
+   * build their cache at once.
+   */
+  private static CompletableFuture<AsyncCache<String, ModuleHandle>> startUp(LoaderConfig config) {
+    if (Runtime.getRuntime().availableProcessors() < 2 || !STARTED_IN_BACKGROUND.compareAndSet(false, true)) {
+      return CompletableFuture.completedFuture(newCache(config));
+    }
+    CompletableFuture<AsyncCache<String, ModuleHandle>> cache = new CompletableFuture<>();
+    Thread thread =
+        new Thread(
+            () -> {
+              try {
+                cache.complete(newCache(config));
+              } catch (RuntimeException | Error e) {
+                cache.completeExceptionally(e);
+                return;
+              }
+              try (InputStream in = ChicoryLoader.class.getResourceAsStream("decoder-warmup.wasm")) {
+                Parser.parse(Objects.requireNonNull(in, "decoder-warmup.wasm").readAllBytes());
+              } catch (IOException | RuntimeException e) {
+                log.debug("warming the decoder failed (only the first decode is slower): {}", e.toString());
+              }
+            },
+            "wasm-host-startup");
+    thread.setDaemon(true);
+    thread.start();
+    return cache;
+  }
+
+  private static AsyncCache<String, ModuleHandle> newCache(LoaderConfig config) {
+    return Caffeine.newBuilder()
+        .maximumWeight(config.maxCacheBytes())
+        .weigher((String digest, ModuleHandle module) -> (int) Math.min(Integer.MAX_VALUE, module.sizeBytes()))
+        .executor(Runnable::run)
+        .recordStats()
+        .buildAsync();
+  }
+
   private ThreadPoolExecutor compilers() {
     ThreadPoolExecutor executor = compilers;
     if (executor == null) {
@@ -563,14 +610,15 @@ final class ChicoryLoader implements Loader {
 
   @Override
   public CacheStats cacheStats() {
-    var stats = cache.synchronous().stats();
-    var policy = cache.synchronous().policy().eviction().orElseThrow();
+    var memory = cache.join().synchronous();
+    var stats = memory.stats();
+    var policy = memory.policy().eviction().orElseThrow();
     return new CacheStats(
         stats.hitCount(),
         stats.missCount(),
         stats.loadFailureCount(),
         stats.evictionCount(),
-        cache.synchronous().estimatedSize(),
+        memory.estimatedSize(),
         policy.weightedSize().orElse(0),
         policy.getMaximum());
   }
