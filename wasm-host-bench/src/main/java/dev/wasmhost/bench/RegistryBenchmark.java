@@ -32,8 +32,9 @@ import org.openjdk.jmh.annotations.TearDown;
  *   <li>{@link #instanceHandle}: the baseline, an {@code IntBinaryOperator} from {@code
  *       Instance.function("add", IntBinaryOperator.class)} on one wasm-host instance;
  *   <li>{@link #registryHandle}: an {@code IntBinaryOperator} from {@code registry.function("calc",
- *       "add", IntBinaryOperator.class)}, which follows swaps and lets them drain: a thread-local
- *       lookup, a volatile read and two opaque stores on top of the instance handle.
+ *       "add", IntBinaryOperator.class)}, which follows swaps and lets them drain: for the thread
+ *       that owns it, a thread check, a volatile read and two opaque stores on top of the instance
+ *       handle.
  * </ul>
  *
  * <p>Target on {@code COMPILER}: {@code registryHandle} within 1.2× of {@code instanceHandle}, and
@@ -44,7 +45,7 @@ import org.openjdk.jmh.annotations.TearDown;
  * repository root after {@code mvn -pl wasm-host-bench -am -DskipTests package}:
  *
  * <pre>
- * java -jar wasm-host-bench/target/benchmarks.jar RegistryBenchmark -f 1 -wi 3 -w 2s -i 5 -r 2s -prof gc
+ * java -jar wasm-host-bench/target/benchmarks.jar RegistryBenchmark -f 3 -wi 3 -w 2s -i 5 -r 2s -prof gc
  * </pre>
  */
 @State(Scope.Thread)

@@ -22,9 +22,10 @@ import java.util.function.LongUnaryOperator;
 
 /**
  * Thread-safe handles of a registry subsystem: each call runs the export on the calling thread's
- * instance of the current version. Added to the instance handle's own cost, for the thread a handle
- * is pinned to: a comparison with the current thread, a volatile read of the current version, and two
- * opaque stores of constants that let a swap drain; other threads also pay a thread-local lookup. Each handle is its own class (one per
+ * instance of the current version. Added to the instance handle's own cost, for the thread that owns
+ * a handle: a comparison with the current thread, a volatile read of whether its version is retired,
+ * and two opaque stores of constants on the handle that let a swap drain; other threads also pay a
+ * thread-local lookup. Each handle is its own class (one per
  * shape) and is itself its owner's {@link Pin}, so the owner's calls reach the export's function with
  * no load beyond the handle's own fields. Written by hand from one template; keep the shapes
  * identical.
@@ -35,15 +36,29 @@ final class RegistryHandles {
   /**
    * What a call on one thread's instance needs. A slot keeps one per handle used on its thread (in
    * {@link ThreadSlot#ops}), never changed after it is made; a handle is also the pin of its owner
-   * thread, whose fields only that thread writes.
+   * thread, whose fields only that thread writes. Either way one thread uses a pin, and it marks its
+   * outermost call in progress on the pin itself, which a draining swap reads (see {@link
+   * ThreadSlot#busyOn}).
    */
   static class Pin {
+    private static final VarHandle BUSY;
+
+    static {
+      try {
+        BUSY = MethodHandles.lookup().findVarHandle(Pin.class, "busy", boolean.class);
+      } catch (ReflectiveOperationException e) {
+        throw new ExceptionInInitializerError(e);
+      }
+    }
+
     ThreadSlot slot;
     LiveInstance instance;
     SubsystemRuntime runtime;
     ExportHandle export;
     /** The export's function with its deadline, fuel and observers, as the instance's handles call it. */
     ExportFunction function;
+    @SuppressWarnings("unused") // accessed through BUSY
+    private boolean busy;
 
     Pin() {}
 
@@ -57,6 +72,31 @@ final class RegistryHandles {
       this.runtime = runtime;
       this.export = export;
       this.function = export.function();
+    }
+
+    /**
+     * Marks a call in progress, with opaque stores of constants (plain moves on x86: no fence, and
+     * no store depends on the previous call's); returns whether this is the outermost call on this
+     * pin, which must be passed to {@link #exit}. A nested call (a host function calling back through
+     * the same handle) leaves the mark to the outermost one.
+     */
+    final boolean enter() {
+      if ((boolean) BUSY.getOpaque(this)) {
+        return false;
+      }
+      BUSY.setOpaque(this, true);
+      return true;
+    }
+
+    final void exit(boolean outermost) {
+      if (outermost) {
+        BUSY.setOpaque(this, false);
+      }
+    }
+
+    /** Whether a call is in progress on this pin; read by draining threads. */
+    final boolean busy() {
+      return (boolean) BUSY.getOpaque(this);
     }
 
     /** The exception for a failed call; a trapped instance is never used again. */
@@ -190,13 +230,13 @@ final class RegistryHandles {
     @Override
     public int applyAsInt(int a, int b) {
       Pin pin = pin();
-      boolean outermost = pin.slot.enter();
+      boolean outermost = pin.enter();
       try {
         return (int) pin.function.apply(a, b)[0];
       } catch (RuntimeException | StackOverflowError e) {
         throw pin.failed(e);
       } finally {
-        pin.slot.exit(outermost);
+        pin.exit(outermost);
       }
     }
   }
@@ -209,13 +249,13 @@ final class RegistryHandles {
     @Override
     public int applyAsInt(int a) {
       Pin pin = pin();
-      boolean outermost = pin.slot.enter();
+      boolean outermost = pin.enter();
       try {
         return (int) pin.function.apply(a)[0];
       } catch (RuntimeException | StackOverflowError e) {
         throw pin.failed(e);
       } finally {
-        pin.slot.exit(outermost);
+        pin.exit(outermost);
       }
     }
   }
@@ -228,13 +268,13 @@ final class RegistryHandles {
     @Override
     public long applyAsLong(long a, long b) {
       Pin pin = pin();
-      boolean outermost = pin.slot.enter();
+      boolean outermost = pin.enter();
       try {
         return pin.function.apply(a, b)[0];
       } catch (RuntimeException | StackOverflowError e) {
         throw pin.failed(e);
       } finally {
-        pin.slot.exit(outermost);
+        pin.exit(outermost);
       }
     }
   }
@@ -247,13 +287,13 @@ final class RegistryHandles {
     @Override
     public long applyAsLong(long a) {
       Pin pin = pin();
-      boolean outermost = pin.slot.enter();
+      boolean outermost = pin.enter();
       try {
         return pin.function.apply(a)[0];
       } catch (RuntimeException | StackOverflowError e) {
         throw pin.failed(e);
       } finally {
-        pin.slot.exit(outermost);
+        pin.exit(outermost);
       }
     }
   }
@@ -266,14 +306,14 @@ final class RegistryHandles {
     @Override
     public double applyAsDouble(double a, double b) {
       Pin pin = pin();
-      boolean outermost = pin.slot.enter();
+      boolean outermost = pin.enter();
       try {
         return Double.longBitsToDouble(
             pin.function.apply(Double.doubleToRawLongBits(a), Double.doubleToRawLongBits(b))[0]);
       } catch (RuntimeException | StackOverflowError e) {
         throw pin.failed(e);
       } finally {
-        pin.slot.exit(outermost);
+        pin.exit(outermost);
       }
     }
   }
@@ -286,13 +326,13 @@ final class RegistryHandles {
     @Override
     public double applyAsDouble(double a) {
       Pin pin = pin();
-      boolean outermost = pin.slot.enter();
+      boolean outermost = pin.enter();
       try {
         return Double.longBitsToDouble(pin.function.apply(Double.doubleToRawLongBits(a))[0]);
       } catch (RuntimeException | StackOverflowError e) {
         throw pin.failed(e);
       } finally {
-        pin.slot.exit(outermost);
+        pin.exit(outermost);
       }
     }
   }
@@ -305,13 +345,13 @@ final class RegistryHandles {
     @Override
     public int getAsInt() {
       Pin pin = pin();
-      boolean outermost = pin.slot.enter();
+      boolean outermost = pin.enter();
       try {
         return (int) pin.function.apply()[0];
       } catch (RuntimeException | StackOverflowError e) {
         throw pin.failed(e);
       } finally {
-        pin.slot.exit(outermost);
+        pin.exit(outermost);
       }
     }
   }
@@ -324,13 +364,13 @@ final class RegistryHandles {
     @Override
     public long getAsLong() {
       Pin pin = pin();
-      boolean outermost = pin.slot.enter();
+      boolean outermost = pin.enter();
       try {
         return pin.function.apply()[0];
       } catch (RuntimeException | StackOverflowError e) {
         throw pin.failed(e);
       } finally {
-        pin.slot.exit(outermost);
+        pin.exit(outermost);
       }
     }
   }
@@ -343,13 +383,13 @@ final class RegistryHandles {
     @Override
     public double getAsDouble() {
       Pin pin = pin();
-      boolean outermost = pin.slot.enter();
+      boolean outermost = pin.enter();
       try {
         return Double.longBitsToDouble(pin.function.apply()[0]);
       } catch (RuntimeException | StackOverflowError e) {
         throw pin.failed(e);
       } finally {
-        pin.slot.exit(outermost);
+        pin.exit(outermost);
       }
     }
   }
@@ -362,13 +402,13 @@ final class RegistryHandles {
     @Override
     public void run() {
       Pin pin = pin();
-      boolean outermost = pin.slot.enter();
+      boolean outermost = pin.enter();
       try {
         pin.function.apply();
       } catch (RuntimeException | StackOverflowError e) {
         throw pin.failed(e);
       } finally {
-        pin.slot.exit(outermost);
+        pin.exit(outermost);
       }
     }
   }
@@ -381,13 +421,13 @@ final class RegistryHandles {
     @Override
     public void accept(int a) {
       Pin pin = pin();
-      boolean outermost = pin.slot.enter();
+      boolean outermost = pin.enter();
       try {
         pin.function.apply(a);
       } catch (RuntimeException | StackOverflowError e) {
         throw pin.failed(e);
       } finally {
-        pin.slot.exit(outermost);
+        pin.exit(outermost);
       }
     }
   }
@@ -400,13 +440,13 @@ final class RegistryHandles {
     @Override
     public void accept(long a) {
       Pin pin = pin();
-      boolean outermost = pin.slot.enter();
+      boolean outermost = pin.enter();
       try {
         pin.function.apply(a);
       } catch (RuntimeException | StackOverflowError e) {
         throw pin.failed(e);
       } finally {
-        pin.slot.exit(outermost);
+        pin.exit(outermost);
       }
     }
   }
@@ -419,13 +459,13 @@ final class RegistryHandles {
     @Override
     public long applyAsLong(int a) {
       Pin pin = pin();
-      boolean outermost = pin.slot.enter();
+      boolean outermost = pin.enter();
       try {
         return pin.function.apply(a)[0];
       } catch (RuntimeException | StackOverflowError e) {
         throw pin.failed(e);
       } finally {
-        pin.slot.exit(outermost);
+        pin.exit(outermost);
       }
     }
   }
@@ -438,13 +478,13 @@ final class RegistryHandles {
     @Override
     public int applyAsInt(long a) {
       Pin pin = pin();
-      boolean outermost = pin.slot.enter();
+      boolean outermost = pin.enter();
       try {
         return (int) pin.function.apply(a)[0];
       } catch (RuntimeException | StackOverflowError e) {
         throw pin.failed(e);
       } finally {
-        pin.slot.exit(outermost);
+        pin.exit(outermost);
       }
     }
   }

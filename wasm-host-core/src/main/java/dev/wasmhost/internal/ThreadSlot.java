@@ -3,21 +3,21 @@ package dev.wasmhost.internal;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.lang.ref.WeakReference;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * One thread's instance of one registry subsystem, and the typed handles bound on it.
  *
  * <p>Only the owning thread writes {@link #instance}, {@link #ops} and {@link #busy}; {@link #version}
  * is volatile so that a swap can see which version each thread is on. {@link #busy} marks the owner's
- * outermost call in progress with opaque stores of constants: plain moves on x86, so the hot path pays
- * no fence, and unlike a counter's read-modify-write no store depends on the previous call's. A
+ * outermost call in progress through the registry's generic call, as each {@link RegistryHandles.Pin}
+ * marks calls through a typed handle: opaque stores of constants, plain moves on x86, so the hot path
+ * pays no fence, and unlike a counter's read-modify-write no store depends on the previous call's. A
  * nested call (a host function calling back into the registry) sees the mark set and leaves it to the
- * outermost call. A draining thread
- * still sees every store eventually. A call that read the old version just before a swap may start
- * after the drain looked at it; it still runs correctly, on the old instance, which retiring never
- * invalidates.
+ * outermost call. A draining thread still sees every store eventually. A call that read the old
+ * version just before a swap may start after the drain looked at it; it still runs correctly, on the
+ * old instance, which retiring never invalidates.
  */
 final class ThreadSlot {
   private static final VarHandle BUSY;
@@ -34,11 +34,11 @@ final class ThreadSlot {
   volatile SubsystemRuntime version;
   LiveInstance instance;
   /** The {@link RegistryHandles.Pin} of each handle used on this thread, by handle index. */
-  Object[] ops = new Object[4];
+  volatile Object[] ops = new Object[4];
   @SuppressWarnings("unused") // accessed through BUSY
   private boolean busy;
   /** The handles this thread owns whose pin is this slot's instance: cleared when it traps. */
-  private final List<RegistryHandles.Pin> owned = new ArrayList<>(4);
+  private final List<RegistryHandles.Pin> owned = new CopyOnWriteArrayList<>();
 
   /**
    * Marks a call in progress; returns whether this is the outermost one, which must be passed to
@@ -63,9 +63,30 @@ final class ThreadSlot {
     return !(boolean) BUSY.getOpaque(this);
   }
 
-  /** Read by other threads while draining. */
+  /**
+   * Whether the owner is inside a call on {@code runtime}: through the registry's generic call (this
+   * slot's mark) or through a typed handle (the mark of its pin, one of {@link #ops} or a handle the
+   * owner owns). Read by other threads while draining; a pin made an instant ago may not be seen yet,
+   * the same race as a call that read the old version just before the swap.
+   */
   boolean busyOn(SubsystemRuntime runtime) {
-    return version == runtime && (boolean) BUSY.getOpaque(this);
+    if (version != runtime) {
+      return false;
+    }
+    if ((boolean) BUSY.getOpaque(this)) {
+      return true;
+    }
+    for (RegistryHandles.Pin handle : owned) {
+      if (handle.busy()) {
+        return true;
+      }
+    }
+    for (Object pin : ops) {
+      if (pin != null && ((RegistryHandles.Pin) pin).busy()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   boolean ownerAlive() {

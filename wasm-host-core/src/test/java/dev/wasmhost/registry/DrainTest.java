@@ -173,6 +173,34 @@ class DrainTest {
   }
 
   @Test
+  void replaceWaitsForAHandleCallOnAThreadThatDoesNotOwnTheHandle() throws Exception {
+    try (Registry registry = registryWithJob(Duration.ofSeconds(10))) {
+      IntSupplier run = registry.function("job", "run", IntSupplier.class);
+      assertThat(run.getAsInt()).as("this thread calls first, so it owns the handle").isEqualTo(1);
+      Future<Integer> a =
+          callerA.submit(
+              () -> {
+                blocked = Thread.currentThread();
+                return run.getAsInt();
+              });
+      assertThat(entered.await(10, TimeUnit.SECONDS)).as("A is inside run()").isTrue();
+
+      Future<SubsystemVersion> b = replacerB.submit(() -> registry.replace("job", uri("blocking_v2.wasm")));
+
+      assertThatThrownBy(() -> b.get(300, TimeUnit.MILLISECONDS))
+          .as("replace still drains: A's call through the handle is on version 1")
+          .isInstanceOf(TimeoutException.class);
+      assertThat(run.getAsInt()).as("the owner's next call is on version 2").isEqualTo(2);
+      assertThat(events.of(RegistryEvent.Type.CLOSED)).isEmpty();
+
+      release.countDown();
+      assertThat(a.get(10, TimeUnit.SECONDS)).isEqualTo(1);
+      assertThat(b.get(10, TimeUnit.SECONDS).number()).isEqualTo(2);
+      assertThat(events.summary()).containsExactly("RESOLVED job", "SWAPPED job", "CLOSED job");
+    }
+  }
+
+  @Test
   void aShortDrainTimeoutRetiresTheOldVersionWhileACallStillRunsOnIt() throws Exception {
     try (Registry registry = registryWithJob(Duration.ofMillis(100))) {
       Future<Object> a = callBlockingOnA(registry);
