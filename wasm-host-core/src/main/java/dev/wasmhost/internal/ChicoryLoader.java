@@ -273,16 +273,18 @@ final class ChicoryLoader implements Loader {
     boolean loopsUnchecked = false;
     try {
       // Rewritten before decoding, so that a module is decoded once (a second decode of a 1 MB module
-      // costs hundreds of milliseconds on a cold JVM). The walks throw on what they cannot follow;
-      // whenever a rewrite fails or Chicory rejects its result, the original bytes are decoded to
-      // tell a malformed module from a rewrite's limit.
+      // costs hundreds of milliseconds on a cold JVM). The loop rewrite checks every size against the
+      // bytes there are and throws on what it cannot follow; whenever Chicory rejects its result, the
+      // original bytes are decoded to tell a malformed module from a rewrite's limit.
       features = CodeFeatures.of(bytes);
       if (config.fuelPerCall() > 0) {
+        // Metering trusts the structure of what it rewrites, so it gets a validated module (and a
+        // malformed one is reported as such): metered loaders decode twice.
+        Parser.parse(bytes);
         FuelInstrumenter.Instrumented metered;
         try {
           metered = FuelInstrumenter.instrument(bytes, config.fuelPerCall());
-        } catch (RuntimeException e) {
-          Parser.parse(bytes); // throws if the module is malformed, which is the error to report
+        } catch (IllegalArgumentException e) {
           throw new InvalidModuleException("module " + label + " cannot be metered: " + e.getMessage(), e);
         }
         runs = metered.bytes();

@@ -3,9 +3,10 @@ package dev.wasmhost.internal;
 /**
  * Walks the function bodies of a module's code section (id 10) straight from its bytes, for the
  * loader's quick checks ({@link HugeMethods}, {@link CodeFeatures}) and for {@link
- * InterruptibleLoops}. The module has been decoded and validated by Chicory (or rewritten from such a
- * module by wasm-host), so the structure is trusted; a walk that runs into something unexpected
- * throws a {@link RuntimeException}, which callers treat as "cannot tell".
+ * InterruptibleLoops}. The loader walks a module before Chicory decodes it (to rewrite it and decode
+ * once), so nothing here trusts the bytes: every size is checked against the bytes there are, and a
+ * walk that runs into something unexpected throws a {@link RuntimeException}, which callers treat as
+ * "cannot tell" (Chicory then reports a malformed module).
  */
 final class CodeBodies {
   private CodeBodies() {}
@@ -44,8 +45,7 @@ final class CodeBodies {
     int[] pos = {section[1]};
     long count = leb(module, pos);
     for (long i = 0; i < count; i++) {
-      int bodySize = (int) leb(module, pos);
-      int bodyEnd = pos[0] + bodySize;
+      int bodyEnd = end(module, pos, leb(module, pos), section[2]);
       if (visitor.body(module, pos[0], bodyEnd)) {
         return;
       }
@@ -62,11 +62,11 @@ final class CodeBodies {
     while (pos[0] < module.length) {
       int header = pos[0];
       int id = module[pos[0]++] & 0xFF;
-      int size = (int) leb(module, pos);
+      int end = end(module, pos, leb(module, pos), module.length);
       if (id == 10) {
-        return new int[] {header, pos[0], pos[0] + size};
+        return new int[] {header, pos[0], end};
       }
-      pos[0] += size;
+      pos[0] = end;
     }
     return null;
   }
@@ -152,17 +152,35 @@ final class CodeBodies {
     }
   }
 
-  /** An unsigned LEB128 at {@code pos[0]}, which it advances. */
+  /**
+   * The end of {@code size} bytes from {@code pos[0]}. The walks also run on bytes Chicory has not
+   * decoded yet (the loader rewrites a module before decoding it once), so a size that does not fit
+   * must not send them backwards or past the end.
+   *
+   * @throws IllegalArgumentException if the size runs past {@code limit}
+   */
+  private static int end(byte[] module, int[] pos, long size, int limit) {
+    if (size < 0 || size > limit - pos[0]) {
+      throw new IllegalArgumentException("a size of " + size + " at byte " + pos[0] + " runs past " + limit);
+    }
+    return pos[0] + (int) size;
+  }
+
+  /**
+   * An unsigned 32-bit LEB128 at {@code pos[0]}, which it advances.
+   *
+   * @throws IllegalArgumentException if it is longer than the five bytes the format allows (a
+   *     rewrite would otherwise re-encode it shorter, turning a malformed module into a valid one)
+   */
   static long leb(byte[] bytes, int[] pos) {
     long result = 0;
-    int shift = 0;
-    while (true) {
+    for (int shift = 0; shift < 35; shift += 7) {
       int b = bytes[pos[0]++] & 0xFF;
       result |= (long) (b & 0x7F) << shift;
       if ((b & 0x80) == 0) {
         return result;
       }
-      shift += 7;
     }
+    throw new IllegalArgumentException("a LEB128 longer than 5 bytes ends at byte " + pos[0]);
   }
 }

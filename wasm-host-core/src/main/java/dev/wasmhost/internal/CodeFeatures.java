@@ -33,7 +33,7 @@ package dev.wasmhost.internal;
  */
 record CodeFeatures(boolean tailCalls, boolean uncheckedLoops, boolean gcInstructions) {
 
-  /** The features of {@code module}, which Chicory has decoded and validated. */
+  /** The features of {@code module}, decoded by Chicory or not (see {@link CodeBodies}). */
   static CodeFeatures of(byte[] module) {
     boolean[] found = {false, false, false};
     CodeBodies.Instructions finder =

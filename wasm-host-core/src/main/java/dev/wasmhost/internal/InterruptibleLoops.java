@@ -39,8 +39,8 @@ final class InterruptibleLoops {
    * {@code module} with a checked {@code br} at the start of every conditionally repeated loop, or
    * {@code module} itself if it has none.
    *
-   * @param module a module Chicory has decoded and validated, or one rewritten from such a module by
-   *     {@link FuelInstrumenter}
+   * @param module a module's bytes, decoded by Chicory or not; on bytes Chicory would reject, this
+   *     throws or returns bytes Chicory rejects too
    * @throws RuntimeException if the code cannot be walked (see {@link CodeBodies#walk}); the module
    *     is then not rewritten at all
    */
