@@ -29,13 +29,14 @@ import org.openjdk.jmh.annotations.Warmup;
  * METERED}). Both run on Chicory's API directly (parse, {@code MachineFactoryCompiler.compile},
  * {@code Instance.builder}), so the numbers hold nothing of wasm-host's call path; the metered
  * variant sets the fuel global to {@code Long.MAX_VALUE / 2} before each call. The ratio
- * METERED/PLAIN of a benchmark is the metering overhead.
+ * METERED/PLAIN of a benchmark is the metering overhead; the {@code HAND_} modes show what other
+ * ways of carrying fuel across calls would cost (see {@link #mode}).
  *
  * <p>{@code FuelInstrumenter} is package-private in {@code dev.wasmhost.internal}; the set-up reaches
  * it by reflection (the benchmark jar runs on the class path).
  *
  * <pre>
- * java -jar wasm-host-bench/target/benchmarks.jar FuelBenchmark -f 1 -wi 3 -w 2s -i 5 -r 2s
+ * java -jar wasm-host-bench/target/benchmarks.jar FuelBenchmark -f 2 -wi 3 -w 2s -i 5 -r 2s
  * </pre>
  */
 @Fork(1)
@@ -47,7 +48,14 @@ import org.openjdk.jmh.annotations.Warmup;
 public class FuelBenchmark {
   private static final long BUDGET = Long.MAX_VALUE / 2;
 
-  @Param({"PLAIN", "METERED"})
+  /**
+   * {@code PLAIN}, {@code METERED}, or one of two hand-written fib variants of {@code
+   * testdata/wasm/fuel_fib_variants.wat} (fib only; their {@code sum1M} runs the plain module):
+   * {@code HAND_GLOBAL}, fuel passed down as a parameter and back through the global once per call (a
+   * correct meter), and {@code HAND_REGISTER}, fuel passed down only (not a correct meter: the lower
+   * bound of keeping fuel in JVM locals).
+   */
+  @Param({"PLAIN", "METERED", "HAND_GLOBAL", "HAND_REGISTER"})
   public String mode;
 
   private ExportFunction fib;
@@ -62,25 +70,38 @@ public class FuelBenchmark {
       Object instrumented = instrument(bytes);
       bytes = (byte[]) call(instrumented, "bytes");
       fuelGlobal = (String) call(instrumented, "fuelGlobal");
-    } else if (!mode.equals("PLAIN")) {
-      throw new IllegalArgumentException("mode must be PLAIN or METERED: " + mode);
+    } else if (!mode.equals("PLAIN") && !mode.startsWith("HAND_")) {
+      throw new IllegalArgumentException("mode must be PLAIN, METERED, HAND_GLOBAL or HAND_REGISTER: " + mode);
     }
-    WasmModule module = Parser.parse(bytes);
-    Instance instance =
-        Instance.builder(module).withMachineFactory(MachineFactoryCompiler.compile(module)).build();
+    Instance instance = compiled(bytes);
     fib = instance.export("fib");
     sum = instance.export("sum");
     if (fuelGlobal != null) {
       fuel = instance.exports().global(fuelGlobal);
     }
+    if (mode.startsWith("HAND_")) {
+      Instance hand = compiled(TestModules.bytes("fuel_fib_variants.wasm"));
+      fib = hand.export(mode.equals("HAND_GLOBAL") ? "fib_global" : "fib_register");
+      fuel = hand.exports().global("fuel");
+      fuel.setValue(BUDGET);
+      fib.apply(25);
+      if (mode.equals("HAND_GLOBAL")) {
+        TestModules.check("fuel consumed by fib_global(25)", 17L * (2 * 121_393 - 1), BUDGET - fuel.getValue());
+      }
+    }
     TestModules.check("fib(25)", 75_025, fib25());
     TestModules.check("sum(1_000_000)", 499_999_500_000L, sum1M());
-    if (fuel != null) {
+    if (mode.equals("METERED")) {
       fuel.setValue(BUDGET);
       fib.apply(25);
       // 17 fuel per call of fib, 2 * fib(26) - 1 calls
       TestModules.check("fuel consumed by fib(25)", 17L * (2 * 121_393 - 1), BUDGET - fuel.getValue());
     }
+  }
+
+  private static Instance compiled(byte[] bytes) {
+    WasmModule module = Parser.parse(bytes);
+    return Instance.builder(module).withMachineFactory(MachineFactoryCompiler.compile(module)).build();
   }
 
   private static Object instrument(byte[] bytes) throws ReflectiveOperationException {

@@ -341,7 +341,7 @@ final class ChicoryLoader implements Loader {
             bytes.length, fuelGlobal, config.fuelPerCall());
     loaded.diskDigest(compiledDigest);
     if (config.engine() != Engine.INTERPRETER) {
-      HugeMethods.warnIfAffected(label, digest, bytes, shape.functionCount);
+      warnAboutHugeMethods(label, digest, bytes, shape.functionCount);
     }
     Engine engine = config.engine();
     if (engine != Engine.COMPILER && features.tailCalls()) {
@@ -423,7 +423,7 @@ final class ChicoryLoader implements Loader {
       return null;
     }
     observation.metrics.diskCacheLookup(label, true);
-    HugeMethods.warnIfAffected(label, digest, bytes, loaded.shape().functionCount);
+    warnAboutHugeMethods(label, digest, bytes, loaded.shape().functionCount);
     if (event != null) {
       event.functions = loaded.shape().functionCount;
       event.succeeded = true;
@@ -438,6 +438,15 @@ final class ChicoryLoader implements Loader {
         loaded.shape().functionCount,
         (System.nanoTime() - start) / 1_000_000);
     return new ModuleHandle(loaded);
+  }
+
+  /**
+   * {@link HugeMethods#warnIfAffected}, on a compiler thread: it walks the whole module and, the first
+   * time, asks the JVM for a flag through its management beans, 10-20 ms of a cold start that the
+   * module's caller need not wait for.
+   */
+  private void warnAboutHugeMethods(String label, String digest, byte[] bytes, int functionCount) {
+    compilers().execute(() -> HugeMethods.warnIfAffected(label, digest, bytes, functionCount));
   }
 
   /** The classes defined by {@code machines}, rethrowing what defining them threw. */

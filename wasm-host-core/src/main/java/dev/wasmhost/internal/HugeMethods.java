@@ -25,18 +25,19 @@ final class HugeMethods {
   static final int VERY_HUGE_BODY_BYTES = 20_000;
   static final int HUGE_DISPATCH_FUNCTIONS = 1_000;
 
-  private static final boolean JVM_SKIPS_HUGE_METHODS = jvmSkipsHugeMethods();
   private static final Set<String> warned = ConcurrentHashMap.newKeySet();
+
+  /** Asked only for a module at risk: the management beans take 10-20 ms to start in a fresh JVM. */
+  private static final class JvmFlag {
+    static final boolean SKIPS_HUGE_METHODS = jvmSkipsHugeMethods();
+  }
 
   private HugeMethods() {}
 
   /** Logs one warning if this JVM will leave some of this module's compiled code interpreted. */
   static void warnIfAffected(String label, String digest, byte[] module, int functionCount) {
-    if (!JVM_SKIPS_HUGE_METHODS) {
-      return;
-    }
     String risk = risk(module, functionCount);
-    if (risk != null && warned.add(digest)) {
+    if (risk != null && JvmFlag.SKIPS_HUGE_METHODS && warned.add(digest)) {
       String flags =
           largestFunctionBody(module) >= VERY_HUGE_BODY_BYTES
               ? "-XX:-DontCompileHugeMethods -XX:MaxNodeLimit=240000 -XX:NodeLimitFudgeFactor=8000"
