@@ -537,11 +537,6 @@ final class ChicoryLoader implements Loader {
         (System.nanoTime() - start) / 1_000_000);
   }
 
-  /**
-   * The loader's background compiler threads for {@link Engine#AUTO}: at most {@link
-   * #COMPILER_THREADS}, daemon, created on first use and ended after 30 s idle, so an idle loader
-   * holds no thread.
-   */
   /** Whether a loader of this JVM has started up on a background thread. */
   private static final AtomicBoolean STARTED_IN_BACKGROUND = new AtomicBoolean();
 
@@ -549,9 +544,8 @@ final class ChicoryLoader implements Loader {
    * Builds the in-memory cache. The first loader of a JVM does it on a short-lived daemon thread,
    * which then decodes a small module with every usual section: in a fresh JVM, Caffeine's classes
    * take about 50 ms to load and Chicory's decoder about 65 ms, and this overlaps both with the first
-   * load's reading and hashing of its module, which needs the cache only after that (a warm
-   * disk-cache start of a 1 MB module is a fifth faster). Later loaders, and any on a single core,
-   * build their cache at once.
+   * load's reading and hashing of its module, which needs the cache only after that. Later loaders,
+   * and any on a single core, build their cache at once.
    */
   private static CompletableFuture<AsyncCache<String, ModuleHandle>> startUp(LoaderConfig config) {
     if (Runtime.getRuntime().availableProcessors() < 2 || !STARTED_IN_BACKGROUND.compareAndSet(false, true)) {
@@ -588,6 +582,11 @@ final class ChicoryLoader implements Loader {
         .buildAsync();
   }
 
+  /**
+   * The loader's background compiler threads for {@link Engine#AUTO}: at most {@link
+   * #COMPILER_THREADS}, daemon, created on first use and ended after 30 s idle, so an idle loader
+   * holds no thread.
+   */
   private ThreadPoolExecutor compilers() {
     ThreadPoolExecutor executor = compilers;
     if (executor == null) {

@@ -58,9 +58,9 @@ final class ThreadSlot {
     }
   }
 
-  /** True when the owner is not inside a call on this slot. Owner thread only. */
+  /** True when the owner is not inside a call on this slot, by any route. Owner thread only. */
   boolean idle() {
-    return !(boolean) BUSY.getOpaque(this);
+    return !inCall();
   }
 
   /**
@@ -70,9 +70,10 @@ final class ThreadSlot {
    * the same race as a call that read the old version just before the swap.
    */
   boolean busyOn(SubsystemRuntime runtime) {
-    if (version != runtime) {
-      return false;
-    }
+    return version == runtime && inCall();
+  }
+
+  private boolean inCall() {
     if ((boolean) BUSY.getOpaque(this)) {
       return true;
     }
