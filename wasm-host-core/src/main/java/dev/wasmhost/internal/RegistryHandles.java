@@ -25,10 +25,9 @@ import java.util.function.LongUnaryOperator;
  * instance of the current version. Added to the instance handle's own cost, for the thread that owns
  * a handle: a comparison with the current thread, a volatile read of whether its version is retired,
  * and two opaque stores of constants on the handle that let a swap drain; other threads also pay a
- * thread-local lookup. Each handle is its own class (one per
- * shape) and is itself its owner's {@link Pin}, so the owner's calls reach the export's function with
- * no load beyond the handle's own fields. Written by hand from one template; keep the shapes
- * identical.
+ * thread-local lookup. Each handle is its own class (one per shape) and is itself its owner's {@link
+ * Pin}, so the owner's calls reach the export's function with no load beyond the handle's own fields.
+ * Written by hand from one template; keep the shapes identical.
  */
 final class RegistryHandles {
   private RegistryHandles() {}
@@ -110,8 +109,8 @@ final class RegistryHandles {
   /**
    * A handle. The first thread to call it owns it: its calls check that the handle's pin fields are
    * still current (same version; a failed call on the thread's instance clears them, see {@link
-   * ThreadSlot#afterFailure}) and skip the thread-local lookup. Other threads look
-   * their slot's pin up each call. Ownership passes on only when the owner thread has died.
+   * ThreadSlot#afterFailure}) and skip the thread-local lookup. Other threads look their slot's pin
+   * up each call. Ownership passes on only when the owner thread has died.
    */
   abstract static class Binding extends Pin {
     private static final VarHandle OWNER;
@@ -142,7 +141,7 @@ final class RegistryHandles {
       this.shape = shape;
     }
 
-    /** The calling thread's pin; the caller enters and exits its slot around the call. */
+    /** The calling thread's pin; the caller enters and exits it around the call. */
     final Pin pin() {
       if (owner != Thread.currentThread() || runtime.retired) {
         return lookUp();
