@@ -446,7 +446,9 @@ final class ChicoryLoader implements Loader {
    * module's caller need not wait for.
    */
   private void warnAboutHugeMethods(String label, String digest, byte[] bytes, int functionCount) {
-    compilers().execute(() -> HugeMethods.warnIfAffected(label, digest, bytes, functionCount));
+    if (HugeMethods.possible(bytes.length, functionCount)) { // else no thread for a small module
+      compilers().execute(() -> HugeMethods.warnIfAffected(label, digest, bytes, functionCount));
+    }
   }
 
   /** The classes defined by {@code machines}, rethrowing what defining them threw. */

@@ -51,6 +51,14 @@ final class HugeMethods {
     }
   }
 
+  /**
+   * False when {@link #risk} is null without walking the code: a module smaller than a huge body,
+   * with fewer functions than a huge dispatch method.
+   */
+  static boolean possible(int moduleBytes, int functionCount) {
+    return moduleBytes >= HUGE_BODY_BYTES || functionCount >= HUGE_DISPATCH_FUNCTIONS;
+  }
+
   /** Why the module's compiled code would have huge methods, or null if it would not. */
   static String risk(byte[] module, int functionCount) {
     int largest = largestFunctionBody(module);

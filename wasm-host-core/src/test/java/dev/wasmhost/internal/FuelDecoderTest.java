@@ -86,7 +86,7 @@ class FuelDecoderTest {
       int code = op.opcode();
       if (code > 0xFF) {
         out.write(code >> 8);
-        uleb(out, code & 0xFF);
+        FuelInstrumenterTest.uleb(out, code & 0xFF);
       } else {
         out.write(code);
       }
@@ -94,7 +94,7 @@ class FuelDecoderTest {
       for (WasmEncoding encoding : signature) {
         switch (encoding) {
           case VARUINT:
-            uleb(out, lane ? 5 : 300);
+            FuelInstrumenterTest.uleb(out, lane ? 5 : 300);
             break;
           case VARSINT32:
             sleb(out, op == OpCode.REF_NULL ? new long[] {-16, -17, 300}[variant] : -300);
@@ -115,13 +115,13 @@ class FuelDecoderTest {
             out.write(op == OpCode.ATOMIC_FENCE ? 0 : 7);
             break;
           case VEC_VARUINT:
-            uleb(out, 3);
+            FuelInstrumenterTest.uleb(out, 3);
             for (int i = 0; i < 3; i++) {
-              uleb(out, 300 + i);
+              FuelInstrumenterTest.uleb(out, 300 + i);
             }
             break;
           case VEC_VALUE_TYPE:
-            uleb(out, 3);
+            FuelInstrumenterTest.uleb(out, 3);
             out.write(0x7F);
             out.write(0x64); // (ref $300)
             sleb(out, 300);
@@ -133,21 +133,21 @@ class FuelDecoderTest {
             break;
           case MEMARG:
             if (variant == 0) {
-              uleb(out, 2); // alignment
+              FuelInstrumenterTest.uleb(out, 2); // alignment
             } else {
-              uleb(out, 0x42); // alignment 2 with a memory index (multi-memory)
-              uleb(out, 300);
+              FuelInstrumenterTest.uleb(out, 0x42); // alignment 2 with a memory index (multi-memory)
+              FuelInstrumenterTest.uleb(out, 300);
             }
-            uleb(out, 70_000); // offset
+            FuelInstrumenterTest.uleb(out, 70_000); // offset
             break;
           case VEC_CATCH: // one clause of each kind: catch and catch_ref name a tag, all four a label
-            uleb(out, 4);
+            FuelInstrumenterTest.uleb(out, 4);
             for (int kind = 0; kind < 4; kind++) {
               out.write(kind);
               if (kind <= 1) {
-                uleb(out, 300);
+                FuelInstrumenterTest.uleb(out, 300);
               }
-              uleb(out, 301);
+              FuelInstrumenterTest.uleb(out, 301);
             }
             break;
           default:
@@ -469,15 +469,6 @@ class FuelDecoderTest {
 
   private static byte[] bytes(int... values) {
     return FuelInstrumenterTest.bytesOf(values);
-  }
-
-  private static void uleb(ByteArrayOutputStream out, long value) {
-    long v = value;
-    do {
-      int b = (int) (v & 0x7F);
-      v >>>= 7;
-      out.write(v != 0 ? b | 0x80 : b);
-    } while (v != 0);
   }
 
   private static void sleb(ByteArrayOutputStream out, long value) {

@@ -29,6 +29,7 @@ import com.dylibso.chicory.wasm.types.Table;
 import com.dylibso.chicory.wasm.types.TableImport;
 import com.dylibso.chicory.wasm.types.ValType;
 import com.dylibso.chicory.wasm.types.Value;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -561,6 +562,16 @@ class FuelInstrumenterTest {
       }
     }
     throw new AssertionError("no export " + name);
+  }
+
+  /** Writes {@code value} as an unsigned LEB128. */
+  static void uleb(ByteArrayOutputStream out, long value) {
+    long v = value;
+    do {
+      int b = (int) (v & 0x7F);
+      v >>>= 7;
+      out.write(v != 0 ? b | 0x80 : b);
+    } while (v != 0);
   }
 
   static byte[] bytesOf(int... values) {

@@ -292,7 +292,7 @@ class FuelPropertyTest {
         code.bytes.write(0); // no locals
       } else {
         code.bytes.write(1); // one group of locals: the loop counters
-        uleb(code.bytes, loops);
+        FuelInstrumenterTest.uleb(code.bytes, loops);
         code.bytes.write(0x7F);
       }
       long[] region = {0};
@@ -314,11 +314,11 @@ class FuelPropertyTest {
       section(module, 7, FuelInstrumenterTest.concat(FuelInstrumenterTest.bytesOf(1, run.length), run,
           FuelInstrumenterTest.bytesOf(0, 1)));
       ByteArrayOutputStream bodies = new ByteArrayOutputStream();
-      uleb(bodies, 2);
+      FuelInstrumenterTest.uleb(bodies, 2);
       byte[] main = code.bytes.toByteArray();
-      uleb(bodies, main.length);
+      FuelInstrumenterTest.uleb(bodies, main.length);
       bodies.writeBytes(main);
-      uleb(bodies, helper.length);
+      FuelInstrumenterTest.uleb(bodies, helper.length);
       bodies.writeBytes(helper);
       section(module, 10, bodies.toByteArray());
       return module.toByteArray();
@@ -463,24 +463,15 @@ class FuelPropertyTest {
       region[0]++;
       bytes.write(opcode);
       for (int immediate : immediates) {
-        uleb(bytes, immediate);
+        FuelInstrumenterTest.uleb(bytes, immediate);
       }
     }
   }
 
   private static void section(ByteArrayOutputStream module, int id, byte[] contents) {
     module.write(id);
-    uleb(module, contents.length);
+    FuelInstrumenterTest.uleb(module, contents.length);
     module.writeBytes(contents);
-  }
-
-  private static void uleb(ByteArrayOutputStream out, long value) {
-    long v = value;
-    do {
-      int b = (int) (v & 0x7F);
-      v >>>= 7;
-      out.write(v != 0 ? b | 0x80 : b);
-    } while (v != 0);
   }
 
   private static void sleb(ByteArrayOutputStream out, long value) {

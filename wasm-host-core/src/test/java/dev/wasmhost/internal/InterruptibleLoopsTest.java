@@ -406,8 +406,8 @@ class InterruptibleLoopsTest {
       }
       body.writeBytes(code.toByteArray());
       ByteArrayOutputStream bodies = new ByteArrayOutputStream();
-      uleb(bodies, 1);
-      uleb(bodies, body.size());
+      FuelInstrumenterTest.uleb(bodies, 1);
+      FuelInstrumenterTest.uleb(bodies, body.size());
       bodies.writeBytes(body.toByteArray());
       ByteArrayOutputStream module = new ByteArrayOutputStream();
       module.writeBytes(bytesOf(0, 'a', 's', 'm', 1, 0, 0, 0));
@@ -415,7 +415,7 @@ class InterruptibleLoopsTest {
       module.writeBytes(FuelInstrumenterTest.section(3, bytesOf(1, 0)));
       module.writeBytes(FuelInstrumenterTest.section(7, concat(bytesOf(1, 3), "run".getBytes(), bytesOf(0, 0))));
       module.write(10);
-      uleb(module, bodies.size());
+      FuelInstrumenterTest.uleb(module, bodies.size());
       module.writeBytes(bodies.toByteArray());
       return module.toByteArray();
     }
@@ -484,14 +484,5 @@ class InterruptibleLoopsTest {
     private void op(int... bytes) {
       code.writeBytes(bytesOf(bytes));
     }
-  }
-
-  private static void uleb(ByteArrayOutputStream out, long value) {
-    long v = value;
-    do {
-      int b = (int) (v & 0x7F);
-      v >>>= 7;
-      out.write(v != 0 ? b | 0x80 : b);
-    } while (v != 0);
   }
 }

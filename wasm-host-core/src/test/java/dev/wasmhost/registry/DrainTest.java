@@ -13,6 +13,7 @@ import dev.wasmhost.RegistryEvent;
 import dev.wasmhost.SubsystemDefinition;
 import dev.wasmhost.SubsystemVersion;
 import java.time.Duration;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -95,11 +96,16 @@ class DrainTest {
 
   /** Starts run() on thread A and returns once it is blocked inside the guest. */
   private Future<Object> callBlockingOnA(Registry registry) throws InterruptedException {
-    Future<Object> a =
+    return callBlockingOnA(() -> registry.call("job", "run"));
+  }
+
+  /** Starts {@code run} on thread A and returns once it is blocked inside the guest. */
+  private <T> Future<T> callBlockingOnA(Callable<T> run) throws InterruptedException {
+    Future<T> a =
         callerA.submit(
             () -> {
               blocked = Thread.currentThread();
-              return registry.call("job", "run");
+              return run.call();
             });
     assertThat(entered.await(10, TimeUnit.SECONDS)).as("A is inside run()").isTrue();
     return a;
@@ -148,13 +154,7 @@ class DrainTest {
     try (Registry registry = registryWithJob(Duration.ofSeconds(10))) {
       IntSupplier run = registry.function("job", "run", IntSupplier.class);
       nestFromInside.set(run);
-      Future<Integer> a =
-          callerA.submit(
-              () -> {
-                blocked = Thread.currentThread();
-                return run.getAsInt();
-              });
-      assertThat(entered.await(10, TimeUnit.SECONDS)).as("A is inside run()").isTrue();
+      Future<Integer> a = callBlockingOnA(run::getAsInt);
       assertThat(nestedResult.get()).as("the nested call through the same handle ran and returned").isEqualTo(1);
 
       Future<SubsystemVersion> b = replacerB.submit(() -> registry.replace("job", uri("blocking_v2.wasm")));
@@ -177,13 +177,7 @@ class DrainTest {
     try (Registry registry = registryWithJob(Duration.ofSeconds(10))) {
       IntSupplier run = registry.function("job", "run", IntSupplier.class);
       assertThat(run.getAsInt()).as("this thread calls first, so it owns the handle").isEqualTo(1);
-      Future<Integer> a =
-          callerA.submit(
-              () -> {
-                blocked = Thread.currentThread();
-                return run.getAsInt();
-              });
-      assertThat(entered.await(10, TimeUnit.SECONDS)).as("A is inside run()").isTrue();
+      Future<Integer> a = callBlockingOnA(run::getAsInt);
 
       Future<SubsystemVersion> b = replacerB.submit(() -> registry.replace("job", uri("blocking_v2.wasm")));
 
