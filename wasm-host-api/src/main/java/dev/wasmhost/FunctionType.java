@@ -47,4 +47,17 @@ public record FunctionType(List<ValueType> params, List<ValueType> results) {
             : results.stream().map(ValueType::toString).collect(Collectors.joining(", ", "(", ")"));
     return in + " -> " + out;
   }
+
+  // Written out rather than left to the record's generated methods, whose first call bootstraps
+  // ObjectMethods: about 10 ms on a cold JVM, and the linker compares types on every first
+  // instantiation.
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof FunctionType that && params.equals(that.params) && results.equals(that.results);
+  }
+
+  @Override
+  public int hashCode() {
+    return 31 * params.hashCode() + results.hashCode();
+  }
 }

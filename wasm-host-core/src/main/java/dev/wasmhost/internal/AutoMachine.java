@@ -30,7 +30,11 @@ final class AutoMachine implements Machine {
     if (machine == null) {
       Function<Instance, Machine> factory = module.compiledFactory();
       if (factory == null) {
-        return interpreter.call(funcId, args);
+        try {
+          return interpreter.call(funcId, args);
+        } finally {
+          module.interpretedCallReturned();
+        }
       }
       machine = factory.apply(instance);
       compiled = machine;

@@ -45,11 +45,13 @@ import org.slf4j.LoggerFactory;
  */
 final class ChicoryLoader implements Loader {
   /**
-   * How long after loading AUTO starts compiling in the background. Measured on 2 cores
-   * (FirstResultBenchmark, fib): compiling at once made AUTO's first result 64 ms later than the
-   * interpreter's (268 vs 204 ms); 150 ms later, both took 221 ms.
+   * How long after loading AUTO starts compiling in the background if no call has returned by then;
+   * the first call to return starts it sooner. Measured on 2 cores (FirstResultBenchmark): compiling
+   * at once made fib's first result under AUTO 64 ms later than the interpreter's (268 vs 204 ms),
+   * and a fixed 150 ms delay still left SQLite's up to 54 ms later, its compilation competing with
+   * the instantiation and first calls.
    */
-  static final long AUTO_COMPILE_DELAY_MILLIS = 150;
+  static final long AUTO_COMPILE_MAX_DELAY_MILLIS = 1_000;
 
   private static final Logger log = LoggerFactory.getLogger("dev.wasmhost.loader");
 
@@ -368,10 +370,10 @@ final class ChicoryLoader implements Loader {
         if (!looked && diskCache != null && diskCache.contains(COMPILE_OPTIONS, compiledDigest)) {
           compileNow(loaded, label, metaSource, false); // only loads the cached classes: compiled from the first call
         } else {
-          // Started a moment later: on a small machine, compiling at once competes with the first
-          // calls (and the JVM's own warm-up) for the cores, delaying the interpreter's first result.
-          CompletableFuture.delayedExecutor(AUTO_COMPILE_DELAY_MILLIS, TimeUnit.MILLISECONDS, compilers())
-              .execute(() -> compileNow(loaded, label, metaBytes, looked));
+          // Started once the first call has its result: on a small machine, compiling competes with
+          // the interpreter (and the JVM's own warm-up) for the cores.
+          loaded.compileAfterFirstCall(
+              () -> compileNow(loaded, label, metaBytes, looked), compilers(), AUTO_COMPILE_MAX_DELAY_MILLIS);
         }
         break;
       default:

@@ -13,6 +13,8 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.InvocationTargetException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -32,7 +34,8 @@ import java.util.zip.ZipOutputStream;
  * <p>An entry's payload is a zip holding:
  *
  * <ul>
- *   <li>{@value #INFO}: the main class's name and the functions Chicory left to its interpreter;
+ *   <li>{@value #INFO}: the main class's name, every class's name, and the functions Chicory left
+ *       to its interpreter;
  *   <li>{@value #META} (absent for fuel-metered modules): the module with every function body that
  *       runs compiled replaced by {@code unreachable}, and its custom sections dropped, as Chicory's
  *       build-time compiler writes it. Bodies of the functions Chicory interprets (too large for one
@@ -121,19 +124,68 @@ final class CompiledCode {
   }
 
   /**
-   * Defines these classes in a new class loader; needs no module, so that a warm start can define
-   * them while it decodes the meta module. Returns the generated machine's constructor.
+   * Defines these classes in a new class loader and links them; needs no module, so that a warm
+   * start can do it while it decodes the meta module. Returns the generated machine's constructor.
+   *
+   * <p>Not Chicory's {@code ClassLoadingCollector}, which does the same with two costs a cold JVM
+   * feels on the warm start's critical path: it reads each class with ASM to learn the name this
+   * entry already holds (a scan of a 1.5 MB class's constant pool, in the bytecode interpreter), and
+   * it wraps the constructor with {@code MethodHandleProxies}, which spins a proxy class. Each class
+   * is initialized here, as Chicory does, so that the verifier runs on this thread rather than in the
+   * first call.
+   *
+   * @throws LinkageError if a class is malformed or fails verification
+   * @throws IllegalArgumentException if a class is missing or the main class is not a machine
    */
   Function<Instance, Machine> defineClasses() {
-    ClassLoadingCollector collector = new ClassLoadingCollector();
-    for (Map.Entry<String, byte[]> entry : classes.entrySet()) {
-      if (entry.getKey().equals(mainClass)) {
-        collector.putMainClass(entry.getKey(), entry.getValue());
-      } else {
-        collector.put(entry.getKey(), entry.getValue());
+    GeneratedClasses loader = new GeneratedClasses(classes);
+    Constructor<? extends Machine> constructor;
+    try {
+      for (String name : classes.keySet()) {
+        Class.forName(name, true, loader);
       }
+      constructor = Class.forName(mainClass, false, loader).asSubclass(Machine.class).getConstructor(Instance.class);
+    } catch (ClassNotFoundException | NoSuchMethodException | ClassCastException e) {
+      throw new IllegalArgumentException("the compiled classes are incomplete: " + e, e);
     }
-    return collector.machineFactory();
+    return instance -> {
+      try {
+        return constructor.newInstance(instance);
+      } catch (InvocationTargetException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof RuntimeException) {
+          throw (RuntimeException) cause;
+        }
+        if (cause instanceof Error) {
+          throw (Error) cause;
+        }
+        throw new IllegalStateException(cause);
+      } catch (ReflectiveOperationException e) {
+        throw new IllegalStateException("cannot construct " + mainClass, e);
+      }
+    };
+  }
+
+  /**
+   * One module's generated classes, defined on demand by name. The parent is Chicory compiler's own
+   * loader, whose runtime classes the generated code calls.
+   */
+  private static final class GeneratedClasses extends ClassLoader {
+    private final Map<String, byte[]> classes;
+
+    GeneratedClasses(Map<String, byte[]> classes) {
+      super(ClassLoadingCollector.class.getClassLoader());
+      this.classes = classes;
+    }
+
+    @Override
+    protected Class<?> findClass(String name) throws ClassNotFoundException {
+      byte[] bytes = classes.get(name);
+      if (bytes == null) {
+        throw new ClassNotFoundException(name);
+      }
+      return defineClass(name, bytes, 0, bytes.length);
+    }
   }
 
   /**
@@ -152,6 +204,7 @@ final class CompiledCode {
       info.setProperty("mainClass", mainClass);
       info.setProperty("interpreted", join(interpreted));
       info.setProperty("directCalls", Boolean.toString(directCalls));
+      info.setProperty("classes", String.join(",", classes.keySet()).replace('/', '.'));
       ByteArrayOutputStream text = new ByteArrayOutputStream();
       info.store(text, null);
       put(zip, INFO, text.toByteArray());
@@ -202,6 +255,16 @@ final class CompiledCode {
     String main = info.getProperty("mainClass");
     if (main == null || !found.containsKey(main)) {
       throw new IllegalArgumentException("main class " + main + " is missing");
+    }
+    // Only loading the main class would not notice a missing one: the first call that needs it
+    // would. Entries written before the list was kept have none.
+    String listed = info.getProperty("classes");
+    if (listed != null) {
+      for (String name : listed.split(",")) {
+        if (!found.containsKey(name)) {
+          throw new IllegalArgumentException("class " + name + " is missing");
+        }
+      }
     }
     Map<String, byte[]> ordered = new LinkedHashMap<>(found);
     ordered.remove(main);

@@ -24,8 +24,10 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -58,6 +60,8 @@ final class LoadedModule {
    * disk cache entry; null for modules never compiled from bytes (precompiled classes).
    */
   private volatile String diskDigest;
+  /** Starts the compilation {@link #compileAfterFirstCall} holds back; null once started. */
+  private final AtomicReference<Runnable> pendingCompile = new AtomicReference<>();
   /** The public module object, weakly: instances reach this core, never the object owning them. */
   private java.lang.ref.WeakReference<WasmModule> handle = new java.lang.ref.WeakReference<>(null);
 
@@ -124,6 +128,37 @@ final class LoadedModule {
   void compiled(Function<com.dylibso.chicory.runtime.Instance, Machine> factory) {
     compiledFactory = factory;
     compilation.complete(true);
+  }
+
+  /**
+   * Starts {@code compile} on {@code executor} when a call in the interpreter returns, or after
+   * {@code maxDelayMillis} if none has by then, whichever is first; once. Compiling competes with
+   * the interpreter for the cores, so it waits for the first result, but not for ever: a module may
+   * be loaded long before it is called, or its first call may run for minutes.
+   */
+  void compileAfterFirstCall(Runnable compile, Executor executor, long maxDelayMillis) {
+    pendingCompile.set(() -> executor.execute(compile));
+    CompletableFuture.delayedExecutor(maxDelayMillis, TimeUnit.MILLISECONDS, executor)
+        .execute(this::startPendingCompile);
+  }
+
+  /** A call in the interpreter returned: start the compilation waiting for one, if any. */
+  void interpretedCallReturned() {
+    if (pendingCompile.get() != null) {
+      startPendingCompile();
+    }
+  }
+
+  /** Whether a compilation is held back for {@link #compileAfterFirstCall}. */
+  boolean compilePending() {
+    return pendingCompile.get() != null;
+  }
+
+  private void startPendingCompile() {
+    Runnable start = pendingCompile.getAndSet(null);
+    if (start != null) {
+      start.run();
+    }
   }
 
   /** This module stays on the interpreter. */

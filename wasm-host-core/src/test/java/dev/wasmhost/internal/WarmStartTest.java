@@ -21,6 +21,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.BiFunction;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
@@ -179,6 +181,37 @@ class WarmStartTest {
     assertThat(stats(third).corruptCount()).isZero();
   }
 
+  @ParameterizedTest
+  @EnumSource(value = Engine.class, names = {"COMPILER", "AUTO"})
+  void anEntryMissingAClassIsRecompiledWithOneWarningAndNoCallFails(Engine engine) throws Exception {
+    Path cache = work.resolve("cache");
+    byte[] fib = resource("fib");
+    loader(Engine.COMPILER, cache).load(fib);
+    // Intact on disk, but the class holding the function bodies is gone: nothing that the main
+    // class's own loading and verification would notice.
+    List<String> dropped = new ArrayList<>();
+    rewriteEntry(cache, fib, (name, content) -> {
+      if (name.contains("FuncGroup")) {
+        dropped.add(name);
+        return null;
+      }
+      return content;
+    });
+    assertThat(dropped).isNotEmpty();
+
+    ChicoryLoader second = loader(engine, cache);
+    WasmModule module = second.load(fib);
+    assertThat(module.call("fib", 20)).as("%s, first call", engine).isEqualTo(6765L);
+    assertThat(module.awaitCompiled(Duration.ofSeconds(30))).isTrue();
+    assertThat(module.call("sum", 100)).isEqualTo(4950L);
+    assertThat(stats(second).corruptCount()).isEqualTo(1);
+    assertThat(second.diskCache().warningCount()).isEqualTo(1);
+
+    ChicoryLoader third = loader(engine, cache);
+    assertThat(third.load(fib).call("fib", 20)).isEqualTo(6765L);
+    assertThat(stats(third).hitCount()).isEqualTo(1);
+  }
+
   @Test
   void aFunctionLeftToTheInterpreterKeepsItsBodyInTheMetaModule() {
     Path cache = work.resolve("cache");
@@ -285,6 +318,9 @@ class WarmStartTest {
       ZipEntry entry;
       while ((entry = in.getNextEntry()) != null) {
         byte[] content = change.apply(entry.getName(), in.readAllBytes());
+        if (content == null) { // dropped
+          continue;
+        }
         zip.putNextEntry(new ZipEntry(entry.getName()));
         zip.write(content);
         zip.closeEntry();
