@@ -35,4 +35,21 @@
     end)
   (func (export "fib_register") (param $n i64) (result i64)
     local.get $n global.get $fuel call $fib_down)
+  ;; The fuel goes down as a parameter and comes back as a second result: a correct meter, with the
+  ;; fuel in JVM locals except where Chicory returns the two results of a call.
+  (func $fib_pair (param $n i64) (param $f i64) (result i64 i64)
+    local.get $f i64.const 17 i64.sub local.tee $f i64.const 0 i64.lt_s
+    if local.get $f global.set $fuel unreachable end
+    local.get $n i64.const 2 i64.lt_s
+    if (result i64 i64)
+      local.get $n local.get $f
+    else
+      local.get $n i64.const 1 i64.sub local.get $f call $fib_pair
+      local.set $f
+      local.get $n i64.const 2 i64.sub local.get $f call $fib_pair
+      local.set $f
+      i64.add local.get $f
+    end)
+  (func (export "fib_pair") (param $n i64) (result i64)
+    local.get $n global.get $fuel call $fib_pair global.set $fuel)
 )

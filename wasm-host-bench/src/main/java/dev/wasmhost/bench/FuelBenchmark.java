@@ -55,7 +55,7 @@ public class FuelBenchmark {
    * correct meter), and {@code HAND_REGISTER}, fuel passed down only (not a correct meter: the lower
    * bound of keeping fuel in JVM locals).
    */
-  @Param({"PLAIN", "METERED", "HAND_GLOBAL", "HAND_REGISTER"})
+  @Param({"PLAIN", "METERED", "HAND_GLOBAL", "HAND_PAIR", "HAND_REGISTER"})
   public String mode;
 
   private ExportFunction fib;
@@ -81,12 +81,12 @@ public class FuelBenchmark {
     }
     if (mode.startsWith("HAND_")) {
       Instance hand = compiled(TestModules.bytes("fuel_fib_variants.wasm"));
-      fib = hand.export(mode.equals("HAND_GLOBAL") ? "fib_global" : "fib_register");
+      fib = hand.export(mode.equals("HAND_GLOBAL") ? "fib_global" : mode.equals("HAND_PAIR") ? "fib_pair" : "fib_register");
       fuel = hand.exports().global("fuel");
       fuel.setValue(BUDGET);
       fib.apply(25);
-      if (mode.equals("HAND_GLOBAL")) {
-        TestModules.check("fuel consumed by fib_global(25)", 17L * (2 * 121_393 - 1), BUDGET - fuel.getValue());
+      if (!mode.equals("HAND_REGISTER")) {
+        TestModules.check("fuel consumed by " + mode + " fib(25)", 17L * (2 * 121_393 - 1), BUDGET - fuel.getValue());
       }
     }
     TestModules.check("fib(25)", 75_025, fib25());
