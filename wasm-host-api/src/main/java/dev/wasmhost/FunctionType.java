@@ -49,7 +49,7 @@ public record FunctionType(List<ValueType> params, List<ValueType> results) {
   }
 
   // Written out rather than left to the record's generated methods, whose first call bootstraps
-  // ObjectMethods: about 10 ms on a cold JVM, and the linker compares types on every first
+  // ObjectMethods: 10-15 ms on a cold JVM, and the linker compares types on every first
   // instantiation.
   @Override
   public boolean equals(Object other) {

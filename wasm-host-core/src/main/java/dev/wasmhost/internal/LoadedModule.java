@@ -144,7 +144,7 @@ final class LoadedModule {
 
   /** A call in the interpreter returned: start the compilation waiting for one, if any. */
   void interpretedCallReturned() {
-    if (pendingCompile.get() != null) {
+    if (compilePending()) {
       startPendingCompile();
     }
   }
