@@ -152,14 +152,7 @@ final class CompiledCode {
       try {
         return constructor.newInstance(instance);
       } catch (InvocationTargetException e) {
-        Throwable cause = e.getCause();
-        if (cause instanceof RuntimeException) {
-          throw (RuntimeException) cause;
-        }
-        if (cause instanceof Error) {
-          throw (Error) cause;
-        }
-        throw new IllegalStateException(cause);
+        throw Failures.rethrowUnchecked(e.getCause());
       } catch (ReflectiveOperationException e) {
         throw new IllegalStateException("cannot construct " + mainClass, e);
       }

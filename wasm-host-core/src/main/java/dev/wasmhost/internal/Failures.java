@@ -9,6 +9,20 @@ final class Failures {
   private Failures() {}
 
   /**
+   * Throws {@code cause}, the cause of a failure reported by another thread or by reflection, if it
+   * is unchecked; otherwise returns it wrapped, for the caller to throw.
+   */
+  static IllegalStateException rethrowUnchecked(Throwable cause) {
+    if (cause instanceof RuntimeException) {
+      throw (RuntimeException) cause;
+    }
+    if (cause instanceof Error) {
+      throw (Error) cause;
+    }
+    return new IllegalStateException(cause);
+  }
+
+  /**
    * The exception to throw for {@code failure}, raised by function {@code function} of module
    * {@code module}. A {@link WasmException} passes through unchanged (a host function may rethrow one
    * from a nested call); everything else becomes a {@link TrapException}.

@@ -21,8 +21,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
@@ -31,6 +30,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
@@ -156,14 +156,36 @@ class WarmStartTest {
     assertThat(third.diskCache().warningCount()).isZero();
   }
 
-  @ParameterizedTest
-  @EnumSource(value = Engine.class, names = {"COMPILER", "AUTO"})
-  void classesThatDoNotLoadAreRecompiledWithOneWarning(Engine engine) throws Exception {
+  /** How an entry's classes are damaged, on disk intact (the checksum matches). */
+  enum ClassDamage {
+    /** One class file is not one. */
+    NOT_A_CLASS,
+    /**
+     * The class holding the function bodies is gone: nothing that loading and verifying the main
+     * class would notice, only the first call that needs it.
+     */
+    FUNCTIONS_CLASS_MISSING
+  }
+
+  @ParameterizedTest(name = "{0}, {1}")
+  @CsvSource({"COMPILER, NOT_A_CLASS", "AUTO, NOT_A_CLASS", "COMPILER, FUNCTIONS_CLASS_MISSING", "AUTO, FUNCTIONS_CLASS_MISSING"})
+  void damagedClassesAreRecompiledWithOneWarningAndNoCallFails(Engine engine, ClassDamage damage) throws Exception {
     Path cache = work.resolve("cache");
     byte[] fib = resource("fib");
     loader(Engine.COMPILER, cache).load(fib);
-    // Intact on disk (the checksum matches), but one class file is not one.
-    rewriteEntry(cache, fib, (name, content) -> name.endsWith(".class") ? new byte[] {(byte) 0xCA, (byte) 0xFE, 1, 2} : content);
+    AtomicInteger damaged = new AtomicInteger();
+    rewriteEntry(cache, fib, (name, content) -> {
+      if (damage == ClassDamage.NOT_A_CLASS && name.endsWith(".class")) {
+        damaged.incrementAndGet();
+        return new byte[] {(byte) 0xCA, (byte) 0xFE, 1, 2};
+      }
+      if (damage == ClassDamage.FUNCTIONS_CLASS_MISSING && name.contains("FuncGroup")) {
+        damaged.incrementAndGet();
+        return null;
+      }
+      return content;
+    });
+    assertThat(damaged.get()).isPositive();
 
     ChicoryLoader second = loader(engine, cache);
     WasmModule module = second.load(fib);
@@ -179,37 +201,6 @@ class WarmStartTest {
     assertThat(third.load(fib).call("fib", 20)).isEqualTo(6765L);
     assertThat(stats(third).hitCount()).isEqualTo(1);
     assertThat(stats(third).corruptCount()).isZero();
-  }
-
-  @ParameterizedTest
-  @EnumSource(value = Engine.class, names = {"COMPILER", "AUTO"})
-  void anEntryMissingAClassIsRecompiledWithOneWarningAndNoCallFails(Engine engine) throws Exception {
-    Path cache = work.resolve("cache");
-    byte[] fib = resource("fib");
-    loader(Engine.COMPILER, cache).load(fib);
-    // Intact on disk, but the class holding the function bodies is gone: nothing that the main
-    // class's own loading and verification would notice.
-    List<String> dropped = new ArrayList<>();
-    rewriteEntry(cache, fib, (name, content) -> {
-      if (name.contains("FuncGroup")) {
-        dropped.add(name);
-        return null;
-      }
-      return content;
-    });
-    assertThat(dropped).isNotEmpty();
-
-    ChicoryLoader second = loader(engine, cache);
-    WasmModule module = second.load(fib);
-    assertThat(module.call("fib", 20)).as("%s, first call", engine).isEqualTo(6765L);
-    assertThat(module.awaitCompiled(Duration.ofSeconds(30))).isTrue();
-    assertThat(module.call("sum", 100)).isEqualTo(4950L);
-    assertThat(stats(second).corruptCount()).isEqualTo(1);
-    assertThat(second.diskCache().warningCount()).isEqualTo(1);
-
-    ChicoryLoader third = loader(engine, cache);
-    assertThat(third.load(fib).call("fib", 20)).isEqualTo(6765L);
-    assertThat(stats(third).hitCount()).isEqualTo(1);
   }
 
   @Test
