@@ -342,9 +342,6 @@ final class ChicoryLoader implements Loader {
             module, !features.gcInstructions(), config.engine() == Engine.AUTO, shape, digest, source,
             bytes.length, fuelGlobal, config.fuelPerCall());
     loaded.diskDigest(compiledDigest);
-    if (config.engine() != Engine.INTERPRETER) {
-      warnAboutHugeMethods(label, digest, bytes, shape.functionCount);
-    }
     Engine engine = config.engine();
     if (engine != Engine.COMPILER && features.tailCalls()) {
       log.warn(
@@ -364,16 +361,24 @@ final class ChicoryLoader implements Loader {
     byte[] metaBytes = metaSource;
     switch (engine) {
       case COMPILER:
+        warnAboutHugeMethods(label, digest, bytes, shape.functionCount);
         compileNow(loaded, label, metaSource, looked);
         break;
       case AUTO:
         if (!looked && diskCache != null && diskCache.contains(COMPILE_OPTIONS, compiledDigest)) {
+          warnAboutHugeMethods(label, digest, bytes, shape.functionCount);
           compileNow(loaded, label, metaSource, false); // only loads the cached classes: compiled from the first call
         } else {
-          // Started once the first call has its result: on a small machine, compiling competes with
-          // the interpreter (and the JVM's own warm-up) for the cores.
+          // Started once the first call has its result: on a small machine, compiling (and the
+          // huge-method check, which matters only to compiled code) competes with the interpreter
+          // and the JVM's own warm-up for the cores.
           loaded.compileAfterFirstCall(
-              () -> compileNow(loaded, label, metaBytes, looked), compilers(), AUTO_COMPILE_MAX_DELAY_MILLIS);
+              () -> {
+                warnAboutHugeMethods(label, digest, bytes, shape.functionCount);
+                compileNow(loaded, label, metaBytes, looked);
+              },
+              compilers(),
+              AUTO_COMPILE_MAX_DELAY_MILLIS);
         }
         break;
       default:

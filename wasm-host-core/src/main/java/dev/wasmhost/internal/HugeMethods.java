@@ -2,6 +2,7 @@ package dev.wasmhost.internal;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +27,7 @@ final class HugeMethods {
   static final int HUGE_DISPATCH_FUNCTIONS = 1_000;
 
   private static final Set<String> warned = ConcurrentHashMap.newKeySet();
+  private static final LongAdder warnings = new LongAdder();
 
   /** Asked only for a module at risk: the management beans take 10-20 ms to start in a fresh JVM. */
   private static final class JvmFlag {
@@ -38,6 +40,7 @@ final class HugeMethods {
   static void warnIfAffected(String label, String digest, byte[] module, int functionCount) {
     String risk = risk(module, functionCount);
     if (risk != null && JvmFlag.SKIPS_HUGE_METHODS && warned.add(digest)) {
+      warnings.increment();
       String flags =
           largestFunctionBody(module) >= VERY_HUGE_BODY_BYTES
               ? "-XX:-DontCompileHugeMethods -XX:MaxNodeLimit=240000 -XX:NodeLimitFudgeFactor=8000"
@@ -49,6 +52,16 @@ final class HugeMethods {
           risk,
           flags);
     }
+  }
+
+  /** How many warnings {@link #warnIfAffected} has logged in this JVM. */
+  static long warningCount() {
+    return warnings.sum();
+  }
+
+  /** Whether this JVM leaves methods over 8000 bytes of bytecode to the bytecode interpreter. */
+  static boolean jvmSkipsHugeMethodsFlag() {
+    return JvmFlag.SKIPS_HUGE_METHODS;
   }
 
   /**
